@@ -1,0 +1,319 @@
+package dev.deliberate.run;
+
+import dev.deliberate.model.BackendException;
+import dev.deliberate.model.Capabilities;
+import dev.deliberate.model.ChatMessage;
+import dev.deliberate.model.Choice;
+import dev.deliberate.model.Endpoint;
+import dev.deliberate.model.Generation;
+import dev.deliberate.model.GenerationChunk;
+import dev.deliberate.model.GenerationRequest;
+import dev.deliberate.model.Usage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import reactor.util.context.ContextView;
+
+/**
+ * One execution of a strategy, and the only door it has to the outside: every model call reserves budget first,
+ * opens a trace step under the current parent step (carried in the Reactor context), derives its seed from the step
+ * path and records its usage when it settles. Sub-runs ({@link #solveWith}) share the budget and the trace.
+ */
+public final class Run {
+
+    /** Completion cap for a call whose request sets none. */
+    public static final int DEFAULT_MAX_TOKENS = 4096;
+
+    private static final String PARENT_STEP = Run.class.getName() + ".parentStep";
+    private static final int NOTE_TEXT_LIMIT = 400;
+
+    private final String id;
+    private final Plan plan;
+    private final Budget budget;
+    private final Trace trace;
+    private final long seed;
+    private final int depth;
+    private final String rootStepId;
+    private final ProfileLookup profiles;
+    private final RunRequest.Sampling sampling;
+    private final @Nullable Integer maxTokensPerCall;
+    private final AtomicReference<@Nullable Candidate> best = new AtomicReference<>();
+
+    Run(
+            String id,
+            Plan plan,
+            Budget budget,
+            Trace trace,
+            long seed,
+            int depth,
+            String rootStepId,
+            ProfileLookup profiles,
+            RunRequest.Sampling sampling,
+            @Nullable Integer maxTokensPerCall) {
+        this.id = id;
+        this.plan = plan;
+        this.budget = budget;
+        this.trace = trace;
+        this.seed = seed;
+        this.depth = depth;
+        this.rootStepId = rootStepId;
+        this.profiles = profiles;
+        this.sampling = sampling;
+        this.maxTokensPerCall = maxTokensPerCall;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String profile() {
+        return plan.profile();
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public int depth() {
+        return depth;
+    }
+
+    public Budget budget() {
+        return budget;
+    }
+
+    public Trace trace() {
+        return trace;
+    }
+
+    /** The client's own sampling settings, for strategies that pass the conversation straight through. */
+    public RunRequest.Sampling clientSampling() {
+        return sampling;
+    }
+
+    /** How many calls a strategy may have in flight at once in one fan-out. */
+    public int fanOut() {
+        return budget.limits().maxBreadth();
+    }
+
+    public Capabilities capabilities(String role) {
+        return endpoint(role).capabilities();
+    }
+
+    /** {@code request.n()} completions from the endpoint behind {@code role}, as one GENERATE step. */
+    public Mono<Generation> generate(String role, GenerationRequest request) {
+        return Mono.deferContextual(context -> {
+            Endpoint endpoint = endpoint(role);
+            Call call = admit(endpoint, request);
+            Step step = trace.open(parentOf(context), StepKind.GENERATE, role, endpoint.name(), call.notes());
+            return endpoint.generate(call.request().withSeed(seedOr(call.request(), step)))
+                    .doOnNext(generation -> {
+                        budget.settle(call.reservation(), generation.usage());
+                        trace.close(
+                                step.id(),
+                                Step.Status.OK,
+                                RunUsage.ofCalls(generation.backendCalls(), generation.usage()),
+                                outputNotes(generation.choices()));
+                    })
+                    .doFinally(signal -> settleUnfinished(call, step, signal))
+                    .doOnError(error -> fail(call, step, error));
+        });
+    }
+
+    /** Streamed completions from the endpoint behind {@code role}, as one STREAM step. */
+    public Flux<GenerationChunk> stream(String role, GenerationRequest request) {
+        return Flux.deferContextual(context -> {
+            Endpoint endpoint = endpoint(role);
+            Call call = admit(endpoint, request);
+            Step step = trace.open(parentOf(context), StepKind.STREAM, role, endpoint.name(), call.notes());
+            AtomicReference<Usage> usage = new AtomicReference<>(Usage.ZERO);
+            return endpoint.stream(call.request().withSeed(seedOr(call.request(), step)))
+                    .doOnNext(chunk -> {
+                        if (chunk.usage() != null) {
+                            usage.set(chunk.usage());
+                        }
+                    })
+                    .doOnComplete(() -> {
+                        budget.settle(call.reservation(), usage.get());
+                        trace.close(step.id(), Step.Status.OK, RunUsage.ofCalls(call.calls(), usage.get()), Map.of());
+                    })
+                    .doFinally(signal -> settleUnfinished(call, step, signal))
+                    .doOnError(error -> fail(call, step, error));
+        });
+    }
+
+    /**
+     * Runs {@code body} as one step of the trace: the model calls and steps it makes become children of this step.
+     * The body may attach notes; the step ends when the body's Mono settles.
+     */
+    public <T> Mono<T> step(StepKind kind, String name, Function<StepNotes, Mono<T>> body) {
+        return Mono.deferContextual(context -> {
+            Step step = trace.open(parentOf(context), kind, name, null, Map.of());
+            StepNotes notes = new StepNotes();
+            return Mono.defer(() -> body.apply(notes))
+                    .contextWrite(inner -> inner.put(PARENT_STEP, step.id()))
+                    .doOnSuccess(value -> trace.close(step.id(), Step.Status.OK, RunUsage.ZERO, notes.snapshot()))
+                    .doOnError(error -> trace.close(
+                            step.id(), Step.Status.FAILED, RunUsage.ZERO, errorNotes(notes.snapshot(), error)))
+                    .doOnCancel(() -> trace.close(step.id(), Step.Status.CANCELLED, RunUsage.ZERO, notes.snapshot()));
+        });
+    }
+
+    /**
+     * Solves {@code problem} with another profile, one level deeper, on this run's budget and trace. The child's
+     * candidates stay its own: the caller decides what to offer.
+     */
+    public Mono<Solution> solveWith(String profile, Problem problem) {
+        return Mono.deferContextual(context -> {
+            Plan child = profiles.find(profile)
+                    .orElseThrow(() -> new IllegalArgumentException("unknown profile for a sub-run: " + profile));
+            budget.checkDepth(depth + 1);
+            Step step = trace.open(
+                    parentOf(context),
+                    StepKind.RUN,
+                    profile,
+                    null,
+                    Map.of("strategy", child.strategyName(), "depth", depth + 1));
+            Run sub = new Run(
+                    id, child, budget, trace, seed ^ step.path().hashCode(), depth + 1, step.id(), profiles, sampling,
+                    maxTokensPerCall);
+            return child.strategy()
+                    .solve(problem, sub)
+                    .contextWrite(inner -> inner.put(PARENT_STEP, step.id()))
+                    .doOnSuccess(solution -> trace.close(
+                            step.id(), Step.Status.OK, RunUsage.ZERO, solution == null ? Map.of() : solutionNotes(solution)))
+                    .doOnError(error -> trace.close(step.id(), Step.Status.FAILED, RunUsage.ZERO, errorNotes(Map.of(), error)))
+                    .doOnCancel(() -> trace.close(step.id(), Step.Status.CANCELLED, RunUsage.ZERO, Map.of()));
+        });
+    }
+
+    /** Records an answer the run could return if the budget or deadline stops it early. */
+    public void offer(Candidate candidate) {
+        best.accumulateAndGet(candidate, (current, offered) ->
+                current == null || offered.confidence() >= current.confidence() ? offered : current);
+    }
+
+    public Optional<Candidate> best() {
+        return Optional.ofNullable(best.get());
+    }
+
+    String rootStepId() {
+        return rootStepId;
+    }
+
+    static String parentKey() {
+        return PARENT_STEP;
+    }
+
+    private Endpoint endpoint(String role) {
+        Endpoint endpoint = plan.roles().get(role);
+        if (endpoint == null) {
+            throw new IllegalArgumentException("profile " + plan.profile() + " maps no endpoint to role " + role);
+        }
+        return endpoint;
+    }
+
+    private String parentOf(ContextView context) {
+        return context.getOrDefault(PARENT_STEP, rootStepId);
+    }
+
+    private record Call(GenerationRequest request, int calls, Budget.Reservation reservation) {
+        Map<String, Object> notes() {
+            Map<String, Object> notes = new LinkedHashMap<>();
+            notes.put("n", request.n());
+            if (request.temperature() != null) {
+                notes.put("temperature", request.temperature());
+            }
+            notes.put("max_tokens", request.maxTokens());
+            return notes;
+        }
+    }
+
+    /** Checks breadth, caps max_tokens to what the budget can still pay for, and reserves the worst case. */
+    private Call admit(Endpoint endpoint, GenerationRequest request) {
+        budget.checkBreadth(request.n());
+        int calls = endpoint.capabilities().multipleChoices() ? 1 : request.n();
+        long prompt = promptEstimate(request);
+        int wanted = request.maxTokens() != null ? request.maxTokens() : DEFAULT_MAX_TOKENS;
+        if (maxTokensPerCall != null) {
+            wanted = Math.min(wanted, maxTokensPerCall);
+        }
+        long affordable = (budget.tokensLeft() - prompt) / request.n();
+        int maxTokens = (int) Math.min(wanted, Math.max(affordable, 0));
+        if (maxTokens < 1) {
+            // Let the budget name the exhausted limit in its own words.
+            maxTokens = wanted;
+        }
+        GenerationRequest shaped = request.withMaxTokens(maxTokens);
+        Budget.Reservation reservation = budget.reserveCalls(calls, prompt + (long) maxTokens * request.n());
+        return new Call(shaped, calls, reservation);
+    }
+
+    /** A deliberate over-estimate (3 characters a token plus framing) so that reservations are worst cases. */
+    private static long promptEstimate(GenerationRequest request) {
+        long chars = 0;
+        for (ChatMessage message : request.messages()) {
+            chars += message.content().length() + 16;
+        }
+        return chars / 3 + 8;
+    }
+
+    private long seedOr(GenerationRequest request, Step step) {
+        if (request.seed() != null) {
+            return request.seed();
+        }
+        // SplitMix64 finaliser over the step path: stable across runs with the same seed and call order.
+        long z = seed + 0x9E3779B97F4A7C15L * (step.path().hashCode() + 1L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (z ^ (z >>> 31)) & 0x7FFFFFFFL;
+    }
+
+    private void settleUnfinished(Call call, Step step, SignalType signal) {
+        if (signal == SignalType.CANCEL) {
+            budget.settle(call.reservation(), Usage.ZERO);
+            trace.close(step.id(), Step.Status.CANCELLED, RunUsage.ofCalls(call.calls(), Usage.ZERO), Map.of());
+        }
+    }
+
+    private void fail(Call call, Step step, Throwable error) {
+        budget.settle(call.reservation(), Usage.ZERO);
+        trace.close(step.id(), Step.Status.FAILED, RunUsage.ofCalls(call.calls(), Usage.ZERO), errorNotes(Map.of(), error));
+    }
+
+    private static Map<String, Object> errorNotes(Map<String, Object> notes, Throwable error) {
+        Map<String, Object> merged = new LinkedHashMap<>(notes);
+        merged.put("error", error instanceof BackendException || error instanceof DeliberateException
+                ? String.valueOf(error.getMessage())
+                : error.getClass().getSimpleName());
+        return merged;
+    }
+
+    private static Map<String, Object> outputNotes(List<Choice> choices) {
+        List<String> outputs = new ArrayList<>();
+        for (Choice choice : choices) {
+            String text = choice.text();
+            outputs.add(text.length() <= NOTE_TEXT_LIMIT ? text : text.substring(0, NOTE_TEXT_LIMIT) + "…");
+        }
+        return Map.of("outputs", outputs);
+    }
+
+    static Map<String, Object> solutionNotes(Solution solution) {
+        Map<String, Object> notes = new LinkedHashMap<>();
+        if (solution.answer() != null) {
+            notes.put("answer", solution.answer());
+        }
+        if (solution.confidence() != null) {
+            notes.put("confidence", solution.confidence());
+        }
+        return notes;
+    }
+}

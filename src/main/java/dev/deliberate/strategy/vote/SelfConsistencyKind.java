@@ -1,0 +1,37 @@
+package dev.deliberate.strategy.vote;
+
+import dev.deliberate.run.Strategy;
+import dev.deliberate.run.StrategyKind;
+import dev.deliberate.strategy.AnswerFormat;
+import dev.deliberate.strategy.Roles;
+import java.util.Set;
+
+/** {@code strategy: self-consistency}: majority vote over {@code n} samples of the {@code solver}. */
+public final class SelfConsistencyKind implements StrategyKind<SelfConsistencyParameters> {
+
+    private final AnswerFormat format;
+
+    public SelfConsistencyKind(AnswerFormat format) {
+        this.format = format;
+    }
+
+    @Override
+    public String name() {
+        return "self-consistency";
+    }
+
+    @Override
+    public Class<SelfConsistencyParameters> parametersType() {
+        return SelfConsistencyParameters.class;
+    }
+
+    @Override
+    public Set<String> roles(SelfConsistencyParameters params) {
+        return Set.of(Roles.SOLVER);
+    }
+
+    @Override
+    public Strategy create(SelfConsistencyParameters params) {
+        return new SelfConsistencyStrategy(params, format);
+    }
+}
