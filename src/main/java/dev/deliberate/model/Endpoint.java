@@ -19,6 +19,11 @@ public interface Endpoint {
     /** The {@code kind} this endpoint was configured with, e.g. {@code openai}. */
     String kind();
 
+    /** The backend's model name, as configured (informational). */
+    default String model() {
+        return "";
+    }
+
     /** {@code request.n()} completions; where the backend lacks {@code n > 1} the endpoint fans out. */
     Mono<Generation> generate(GenerationRequest request);
 

@@ -1,0 +1,103 @@
+package dev.deliberate.config;
+
+import dev.deliberate.answer.AnswerExtractor;
+import dev.deliberate.api.ApiLimits;
+import dev.deliberate.api.HttpReplies;
+import dev.deliberate.api.RequestGuard;
+import dev.deliberate.model.EndpointRegistry;
+import dev.deliberate.model.Secret;
+import dev.deliberate.profile.ProfileRegistry;
+import dev.deliberate.profile.YamlProfileLoader;
+import dev.deliberate.prompt.PromptLibrary;
+import dev.deliberate.run.RecentRuns;
+import dev.deliberate.run.RunService;
+import dev.deliberate.run.StrategyKind;
+import dev.deliberate.strategy.AnswerFormat;
+import dev.deliberate.strategy.direct.DirectKind;
+import dev.deliberate.strategy.vote.SelfConsistencyKind;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.List;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.http.codec.CodecCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.validation.Validator;
+import reactor.core.scheduler.Schedulers;
+
+/** Wires prompts, strategies, profiles, the run service and the api's limits. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(DeliberateProperties.class)
+class DeliberateConfiguration {
+
+    @Bean
+    PromptLibrary promptLibrary(DeliberateProperties properties) {
+        return PromptLibrary.load(properties.promptsDir());
+    }
+
+    @Bean
+    AnswerFormat answerFormat(PromptLibrary prompts) {
+        return new AnswerFormat(prompts, new AnswerExtractor());
+    }
+
+    @Bean
+    DirectKind directKind(AnswerFormat format) {
+        return new DirectKind(format);
+    }
+
+    @Bean
+    SelfConsistencyKind selfConsistencyKind(AnswerFormat format) {
+        return new SelfConsistencyKind(format);
+    }
+
+    @Bean
+    ProfileRegistry profileRegistry(
+            DeliberateProperties properties,
+            ConfigurableEnvironment environment,
+            List<StrategyKind<?>> kinds,
+            EndpointRegistry endpoints,
+            Validator validator) {
+        return new ProfileRegistry(
+                YamlProfileLoader.load(properties.profilesDir()),
+                ConfigurationPropertySources.get(environment),
+                kinds,
+                endpoints,
+                properties.limits().budgetCaps(),
+                validator);
+    }
+
+    @Bean
+    RunService runService(DeliberateProperties properties, ProfileRegistry profiles, MeterRegistry meters) {
+        return new RunService(
+                profiles,
+                properties.limits().budgetCaps(),
+                new RecentRuns(properties.runs().storeSize()),
+                Clock.systemUTC(),
+                properties.limits().maxConcurrentRuns(),
+                Schedulers.parallel(),
+                meters);
+    }
+
+    @Bean
+    ApiLimits apiLimits(DeliberateProperties properties) {
+        var limits = properties.limits();
+        return new ApiLimits(limits.maxMessages(), limits.maxChars(), limits.maxTokensPerCall());
+    }
+
+    @Bean
+    RequestGuard requestGuard(DeliberateProperties properties, HttpReplies replies) {
+        return new RequestGuard(
+                properties.security().apiKeys().stream().map(Secret::value).toList(),
+                properties.limits().maxBody().toBytes(),
+                replies);
+    }
+
+    /** Bodies without a declared length are capped while they are read. */
+    @Bean
+    CodecCustomizer bodyLimit(DeliberateProperties properties) {
+        int max = (int) Math.min(Integer.MAX_VALUE, properties.limits().maxBody().toBytes());
+        return configurer -> configurer.defaultCodecs().maxInMemorySize(max);
+    }
+}

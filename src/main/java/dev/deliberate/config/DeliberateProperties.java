@@ -1,0 +1,116 @@
+package dev.deliberate.config;
+
+import dev.deliberate.model.EndpointSettings;
+import dev.deliberate.model.Secret;
+import dev.deliberate.run.BudgetLimits;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Everything under {@code deliberate.*}. Each value can be set in {@code application.yaml}, a Spring profile, an
+ * environment variable ({@code DELIBERATE_ENDPOINTS_LOCAL_BASE_URL}) or the command line.
+ *
+ * @param endpoints model backends by name; profiles refer to them by that name
+ * @param profilesDir a directory of {@code <name>.yaml} profiles added to (or replacing) the shipped ones
+ * @param promptsDir a directory of {@code <strategy>/<name>.md} templates replacing shipped ones
+ */
+@ConfigurationProperties("deliberate")
+public record DeliberateProperties(
+        @Nullable Map<String, EndpointSettings> endpoints,
+        @Nullable Path profilesDir,
+        @Nullable Path promptsDir,
+        @Nullable Limits limits,
+        @Nullable Runs runs,
+        @Nullable Security security,
+        @Nullable Probe probe,
+        @Nullable Blocking blocking) {
+
+    public DeliberateProperties {
+        endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
+        profilesDir = profilesDir == null ? Path.of("strategies") : profilesDir;
+        promptsDir = promptsDir == null ? Path.of("prompts") : promptsDir;
+        limits = limits == null ? new Limits(null, null, null, null, null, null, null, null, null, null, null) : limits;
+        runs = runs == null ? new Runs(null) : runs;
+        security = security == null ? new Security(null) : security;
+        probe = probe == null ? new Probe(null, null) : probe;
+        blocking = blocking == null ? new Blocking(null, null) : blocking;
+    }
+
+    /**
+     * Server caps, enforced before any backend call. Profile budgets that set nothing get these values; client
+     * overrides above them are refused with a 400.
+     *
+     * @param maxBody largest request body (413 above it)
+     * @param maxMessages most messages in one request
+     * @param maxChars most characters over all messages of one request
+     * @param maxConcurrentRuns runs in progress at once; beyond it requests get 429 with Retry-After
+     */
+    public record Limits(
+            @Nullable DataSize maxBody,
+            @Nullable Integer maxMessages,
+            @Nullable Integer maxChars,
+            @Nullable Integer maxModelCalls,
+            @Nullable Long maxTokens,
+            @Nullable Duration maxDeadline,
+            @Nullable Integer maxDepth,
+            @Nullable Integer maxBreadth,
+            @Nullable Integer maxCodeExecutions,
+            @Nullable Integer maxConcurrentRuns,
+            @Nullable Integer maxTokensPerCall) {
+
+        public Limits {
+            maxBody = maxBody == null ? DataSize.ofMegabytes(1) : maxBody;
+            maxMessages = maxMessages == null ? 256 : maxMessages;
+            maxChars = maxChars == null ? 400_000 : maxChars;
+            maxModelCalls = maxModelCalls == null ? 256 : maxModelCalls;
+            maxTokens = maxTokens == null ? 400_000L : maxTokens;
+            maxDeadline = maxDeadline == null ? Duration.ofMinutes(10) : maxDeadline;
+            maxDepth = maxDepth == null ? 4 : maxDepth;
+            maxBreadth = maxBreadth == null ? 64 : maxBreadth;
+            maxCodeExecutions = maxCodeExecutions == null ? 256 : maxCodeExecutions;
+            maxConcurrentRuns = maxConcurrentRuns == null ? 1024 : maxConcurrentRuns;
+            maxTokensPerCall = maxTokensPerCall == null ? 32_768 : maxTokensPerCall;
+        }
+
+        public BudgetLimits budgetCaps() {
+            return new BudgetLimits(maxModelCalls, maxTokens, maxDeadline, maxDepth, maxBreadth, maxCodeExecutions);
+        }
+    }
+
+    /** @param storeSize how many recent runs {@code GET /v1/runs/{id}} can still show */
+    public record Runs(@Nullable Integer storeSize) {
+        public Runs {
+            storeSize = storeSize == null ? 1000 : storeSize;
+        }
+    }
+
+    /** @param apiKeys when not empty, {@code /v1/**} requires {@code Authorization: Bearer <one of them>} */
+    public record Security(@Nullable List<Secret> apiKeys) {
+        public Security {
+            apiKeys = apiKeys == null
+                    ? List.of()
+                    : apiKeys.stream().filter(Secret::isPresent).toList();
+        }
+    }
+
+    /** Capability probing of endpoints at startup; a probe never blocks startup longer than {@code timeout}. */
+    public record Probe(@Nullable Boolean enabled, @Nullable Duration timeout) {
+        public Probe {
+            enabled = enabled == null ? Boolean.TRUE : enabled;
+            timeout = timeout == null ? Duration.ofSeconds(5) : timeout;
+        }
+    }
+
+    /** The bounded scheduler for blocking clients (LangChain4j providers). */
+    public record Blocking(@Nullable Integer threads, @Nullable Integer queue) {
+        public Blocking {
+            threads = threads == null ? 32 : threads;
+            queue = queue == null ? 1000 : queue;
+        }
+    }
+}

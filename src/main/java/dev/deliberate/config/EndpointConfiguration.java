@@ -1,0 +1,89 @@
+package dev.deliberate.config;
+
+import dev.deliberate.model.Endpoint;
+import dev.deliberate.model.EndpointRegistry;
+import dev.deliberate.model.EndpointSettings;
+import dev.deliberate.model.langchain4j.LangChain4jEndpoint;
+import dev.deliberate.model.openai.OpenAiEndpoint;
+import dev.deliberate.model.resilience.ResilientEndpoint;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Builds the endpoints from {@code deliberate.endpoints.*}: the kind's client, wrapped in the resilience decorator.
+ * Capabilities not configured are probed once here, before profiles are validated against them.
+ */
+@Configuration(proxyBeanMethods = false)
+class EndpointConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(EndpointConfiguration.class);
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    /** Blocking provider clients run here, never on an event-loop thread. */
+    @Bean(destroyMethod = "dispose")
+    Scheduler blockingScheduler(DeliberateProperties properties) {
+        return Schedulers.newBoundedElastic(
+                properties.blocking().threads(), properties.blocking().queue(), "deliberate-blocking");
+    }
+
+    @Bean
+    EndpointRegistry endpointRegistry(
+            DeliberateProperties properties,
+            WebClient.Builder webClients,
+            Scheduler blockingScheduler,
+            MeterRegistry meters) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (Map.Entry<String, EndpointSettings> entry : properties.endpoints().entrySet()) {
+            String name = entry.getKey();
+            EndpointSettings settings = entry.getValue();
+            if (!NAME.matcher(name).matches()) {
+                throw new IllegalStateException(
+                        "deliberate.endpoints." + name + ": an endpoint name must match " + NAME.pattern());
+            }
+            Endpoint client = client(name, settings, webClients, blockingScheduler);
+            if (client instanceof OpenAiEndpoint openAi && properties.probe().enabled()) {
+                probe(openAi, properties.probe().timeout());
+            }
+            endpoints.add(new ResilientEndpoint(client, settings, meters));
+        }
+        return new EndpointRegistry(endpoints);
+    }
+
+    private static Endpoint client(
+            String name, EndpointSettings settings, WebClient.Builder webClients, Scheduler blockingScheduler) {
+        String field = "deliberate.endpoints." + name;
+        return switch (settings.kind()) {
+            case EndpointSettings.OPENAI -> {
+                if (settings.baseUrl() == null) {
+                    throw new IllegalStateException(field + ".base-url: required for kind openai");
+                }
+                yield new OpenAiEndpoint(name, settings, webClients.clone());
+            }
+            case EndpointSettings.LANGCHAIN4J_OPENAI -> LangChain4jEndpoint.openAi(name, settings, blockingScheduler);
+            case EndpointSettings.LANGCHAIN4J_ANTHROPIC -> LangChain4jEndpoint.anthropic(name, settings, blockingScheduler);
+            default -> throw new IllegalStateException(field + ".kind: unknown kind '" + settings.kind()
+                    + "'; known: openai, langchain4j-openai, langchain4j-anthropic");
+        };
+    }
+
+    /** Startup runs on the main thread, so waiting here blocks no event loop; a dead backend costs one timeout. */
+    private static void probe(OpenAiEndpoint endpoint, Duration timeout) {
+        try {
+            endpoint.probe().block(timeout.plusSeconds(1));
+        } catch (RuntimeException e) {
+            log.warn("endpoint {}: capability probe did not finish ({}); assuming minimal capabilities",
+                    endpoint.name(), e.getClass().getSimpleName());
+        }
+    }
+}
