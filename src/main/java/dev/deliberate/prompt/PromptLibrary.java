@@ -24,11 +24,18 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 public final class PromptLibrary {
 
     private final Map<String, PromptTemplate> templates;
+    private final Set<String> keys;
 
+    /** @param texts template text by key; a blank text is a valid template that renders to nothing */
     public PromptLibrary(Map<String, String> texts) {
         var parsed = new TreeMap<String, PromptTemplate>();
-        texts.forEach((key, text) -> parsed.put(key, PromptTemplate.from(text)));
+        texts.forEach((key, text) -> {
+            if (!text.isBlank()) {
+                parsed.put(key, PromptTemplate.from(text));
+            }
+        });
         this.templates = Map.copyOf(parsed);
+        this.keys = Set.copyOf(new TreeMap<>(texts).keySet());
     }
 
     /** Loads {@code classpath:prompts/**}{@code /*.md}, then {@code directory} (if it exists) over it. */
@@ -64,12 +71,12 @@ public final class PromptLibrary {
     }
 
     public Set<String> keys() {
-        return templates.keySet();
+        return keys;
     }
 
     /** Fails at startup rather than mid-request when a strategy's template is missing. */
     public void require(String key) {
-        if (!templates.containsKey(key)) {
+        if (!keys.contains(key)) {
             throw new IllegalStateException("missing prompt template prompts/" + key + ".md");
         }
     }
@@ -80,9 +87,12 @@ public final class PromptLibrary {
      * @throws IllegalArgumentException for an unknown key or a variable without a value
      */
     public String render(String key, Map<String, ?> variables) {
+        if (!keys.contains(key)) {
+            throw new IllegalArgumentException("no prompt template " + key);
+        }
         PromptTemplate template = templates.get(key);
         if (template == null) {
-            throw new IllegalArgumentException("no prompt template " + key);
+            return "";
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> values = (Map<String, Object>) variables;

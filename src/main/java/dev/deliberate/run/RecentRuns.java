@@ -35,6 +35,11 @@ public final class RecentRuns {
         return Optional.ofNullable(snapshot).map(Supplier::get);
     }
 
+    /** The ids held, oldest first. */
+    public synchronized java.util.List<String> ids() {
+        return java.util.List.copyOf(runs.keySet());
+    }
+
     public synchronized int size() {
         return runs.size();
     }

@@ -1,0 +1,198 @@
+package dev.deliberate.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.deliberate.model.Capabilities;
+import dev.deliberate.model.EndpointRegistry;
+import dev.deliberate.run.BudgetLimits;
+import dev.deliberate.run.Requirement;
+import dev.deliberate.run.Solution;
+import dev.deliberate.run.Strategy;
+import dev.deliberate.run.StrategyKind;
+import dev.deliberate.strategy.Formats;
+import dev.deliberate.strategy.direct.DirectKind;
+import dev.deliberate.strategy.vote.SelfConsistencyKind;
+import dev.deliberate.strategy.vote.SelfConsistencyParameters;
+import dev.deliberate.testkit.ScriptedEndpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.validation.beanvalidation.LocalValidatorFactoryBean;
+import reactor.core.publisher.Mono;
+
+class ProfileRegistryTests {
+
+    private static final BudgetLimits DEFAULTS = new BudgetLimits(256, 400_000, Duration.ofMinutes(10), 4, 64, 256);
+
+    @TempDir
+    Path dir;
+
+    /** A kind that needs logprobs from its solver. */
+    record NeedsLogprobs(Integer k) {}
+
+    private static final StrategyKind<NeedsLogprobs> LOGPROB_KIND = new StrategyKind<>() {
+        @Override
+        public String name() {
+            return "needs-logprobs";
+        }
+
+        @Override
+        public Class<NeedsLogprobs> parametersType() {
+            return NeedsLogprobs.class;
+        }
+
+        @Override
+        public Set<String> roles(NeedsLogprobs params) {
+            return Set.of("solver");
+        }
+
+        @Override
+        public Map<String, Set<Requirement>> requirements(NeedsLogprobs params) {
+            return Map.of("solver", Set.of(Requirement.LOGPROBS));
+        }
+
+        @Override
+        public Strategy create(NeedsLogprobs params) {
+            return (problem, run) -> Mono.just(Solution.of("x", "x", 1.0));
+        }
+    };
+
+    private ProfileRegistry registry(Map<String, Object> properties, Map<String, Object> environmentVariables) {
+        var environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("test", properties));
+        // Spring maps DELIBERATE_PROFILES_X_PARAMS_N to property names only for the source of this name.
+        environment.getPropertySources().replace(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(
+                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, environmentVariables));
+        Iterable<ConfigurationPropertySource> sources = ConfigurationPropertySources.get(environment);
+        var endpoints = new EndpointRegistry(List.of(
+                ScriptedEndpoint.cycling("local", "x"),
+                new ScriptedEndpoint("plain", new Capabilities(false, false, 0, Capabilities.Source.ASSUMED), (r, c) -> Mono.never())));
+        var validator = new LocalValidatorFactoryBean();
+        validator.afterPropertiesSet();
+        var format = Formats.shipped();
+        return new ProfileRegistry(
+                YamlProfileLoader.load(dir),
+                sources,
+                List.of(new DirectKind(format), new SelfConsistencyKind(format), LOGPROB_KIND),
+                endpoints,
+                DEFAULTS,
+                validator);
+    }
+
+    private ProfileRegistry registry() {
+        return registry(Map.of(), Map.of());
+    }
+
+    private void write(String name, String yaml) throws IOException {
+        Files.writeString(dir.resolve(name + ".yaml"), yaml);
+    }
+
+    @Test
+    void loadsTheShippedProfilesWithTheirParametersAndBudgets() {
+        ProfileRegistry registry = registry();
+
+        assertThat(registry.all()).extracting(Profile::name).containsExactly("direct", "self-consistency");
+        Profile sc = registry.profile("self-consistency").orElseThrow();
+        assertThat(sc.parameters()).isEqualTo(new SelfConsistencyParameters(5, 0.7, null, 1024, dev.deliberate.answer.AnswerKind.MATH));
+        assertThat(sc.roles()).containsEntry("solver", "local");
+        assertThat(sc.budget().maxModelCalls()).isEqualTo(5);
+        assertThat(sc.budget().deadline()).isEqualTo(Duration.ofSeconds(180));
+        assertThat(sc.budget().maxTokens()).isEqualTo(400_000);
+        assertThat(registry.find("self-consistency")).get().extracting(p -> p.roles().get("solver").name()).isEqualTo("local");
+    }
+
+    @Test
+    void springPropertiesAndEnvironmentVariablesOverrideTheFile() {
+        ProfileRegistry byProperty = registry(Map.of("deliberate.profiles.self-consistency.params.n", "7"), Map.of());
+        ProfileRegistry byEnvironment = registry(
+                Map.of(),
+                Map.of("DELIBERATE_PROFILES_SELFCONSISTENCY_PARAMS_N", "9",
+                        "DELIBERATE_PROFILES_SELFCONSISTENCY_BUDGET_MAXMODELCALLS", "9"));
+
+        assertThat(((SelfConsistencyParameters) byProperty.profile("self-consistency").orElseThrow().parameters()).n())
+                .isEqualTo(7);
+        Profile overridden = byEnvironment.profile("self-consistency").orElseThrow();
+        assertThat(((SelfConsistencyParameters) overridden.parameters()).n()).isEqualTo(9);
+        assertThat(overridden.budget().maxModelCalls()).isEqualTo(9);
+    }
+
+    @Test
+    void aDirectoryProfileAddsToTheShippedOnes() throws IOException {
+        write("greedy", "strategy: direct\nroles:\n  solver: local\nparams:\n  temperature: 0\n");
+
+        ProfileRegistry registry = registry();
+
+        assertThat(registry.all()).extracting(Profile::name).containsExactly("direct", "greedy", "self-consistency");
+        assertThat(registry.profile("greedy").orElseThrow().source()).endsWith("greedy.yaml");
+    }
+
+    @Test
+    void unknownStrategyNamesFileAndField() throws IOException {
+        write("bad", "strategy: tree-of-doom\nroles:\n  solver: local\n");
+
+        assertThatThrownBy(this::registry)
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("bad.yaml")
+                .hasMessageContaining("strategy: unknown strategy 'tree-of-doom'")
+                .hasMessageContaining("self-consistency");
+    }
+
+    @Test
+    void unknownEndpointRoleAndParameterAreRefused() throws IOException {
+        write("bad", "strategy: direct\nroles:\n  solver: gpu9\n");
+        assertThatThrownBy(this::registry)
+                .hasMessageContaining("roles.solver: unknown endpoint 'gpu9'")
+                .hasMessageContaining("local, plain");
+
+        write("bad", "strategy: direct\nroles:\n  solver: local\n  judge: local\n");
+        assertThatThrownBy(this::registry).hasMessageContaining("roles.judge: strategy direct has no role 'judge'");
+
+        write("bad", "strategy: direct\nroles:\n  solver: local\nparams:\n  temprature: 0.5\n");
+        assertThatThrownBy(this::registry)
+                .hasMessageContaining("bad.yaml")
+                .hasMessageContaining("params.temprature")
+                .hasMessageContaining("unknown field");
+
+        write("bad", "strategy: direct\nrols:\n  solver: local\n");
+        assertThatThrownBy(this::registry).hasMessageContaining("rols");
+    }
+
+    @Test
+    void missingRoleAndInvalidValuesAreRefused() throws IOException {
+        write("bad", "strategy: direct\n");
+        assertThatThrownBy(this::registry).hasMessageContaining("roles.solver: missing");
+
+        write("bad", "strategy: self-consistency\nroles:\n  solver: local\nparams:\n  n: 0\n");
+        assertThatThrownBy(this::registry).hasMessageContaining("bad.yaml").hasMessageContaining("params.n");
+
+        write("bad", "strategy: self-consistency\nroles:\n  solver: local\nparams:\n  n: many\n");
+        assertThatThrownBy(this::registry).hasMessageContaining("params.n");
+    }
+
+    @Test
+    void aStrategyNeedingLogprobsOnAnEndpointWithoutThemStopsStartup() throws IOException {
+        write("rpc", "strategy: needs-logprobs\nroles:\n  solver: plain\n");
+
+        assertThatThrownBy(this::registry)
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("rpc.yaml")
+                .hasMessageContaining("roles.solver: endpoint 'plain' lacks logprobs");
+
+        write("rpc", "strategy: needs-logprobs\nroles:\n  solver: local\n");
+        assertThat(registry().profile("rpc")).isPresent();
+    }
+}

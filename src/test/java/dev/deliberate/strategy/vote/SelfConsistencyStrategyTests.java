@@ -1,0 +1,81 @@
+package dev.deliberate.strategy.vote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.deliberate.answer.AnswerKind;
+import dev.deliberate.model.ChatMessage;
+import dev.deliberate.model.GenerationRequest;
+import dev.deliberate.run.Problem;
+import dev.deliberate.run.RunResult;
+import dev.deliberate.run.Runs;
+import dev.deliberate.run.Step;
+import dev.deliberate.run.StepKind;
+import dev.deliberate.strategy.Formats;
+import dev.deliberate.testkit.ScriptedEndpoint;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SelfConsistencyStrategyTests {
+
+    private static final SelfConsistencyParameters FIVE = new SelfConsistencyParameters(5, 0.7, null, 256, AnswerKind.MATH);
+
+    @Test
+    void samplesInOneRequestAndReturnsTheMajorityWithItsShare() {
+        var solver = ScriptedEndpoint.cycling(
+                "local",
+                "2+2 is 4. The answer is 4.",
+                "I think 5. The answer is 5.",
+                "The answer is 4.",
+                "Hmm.",
+                "Four: The answer is 4.");
+        var strategy = new SelfConsistencyKind(Formats.shipped()).create(FIVE);
+        var service = new Runs().plan("sc", strategy, Map.of("solver", solver)).service();
+
+        RunResult result = Runs.finished(Runs.last(service, "sc", Problem.of("What is 2+2?", null)));
+
+        assertThat(result.solution().answer()).isEqualTo("4");
+        assertThat(result.solution().confidence()).isEqualTo(0.6);
+        assertThat(result.solution().text()).isEqualTo("2+2 is 4. The answer is 4.");
+        assertThat(solver.calls()).isEqualTo(1);
+        GenerationRequest sent = solver.requests().get(0);
+        assertThat(sent.n()).isEqualTo(5);
+        assertThat(sent.temperature()).isEqualTo(0.7);
+        assertThat(sent.maxTokens()).isEqualTo(256);
+        Step vote = result.steps().stream().filter(s -> s.kind() == StepKind.VOTE).findFirst().orElseThrow();
+        assertThat(vote.notes()).containsEntry("winner", "4").containsEntry("ballots", 5);
+    }
+
+    @Test
+    void keepsTheClientConversationAndJoinsItsSystemPrompt() {
+        var solver = ScriptedEndpoint.cycling("local", "The answer is 1.");
+        var strategy = new SelfConsistencyKind(Formats.shipped()).create(FIVE);
+        var service = new Runs().plan("sc", strategy, Map.of("solver", solver)).service();
+        var conversation = List.of(
+                ChatMessage.system("You are terse."),
+                ChatMessage.user("Earlier question"),
+                ChatMessage.assistant("Earlier answer"),
+                ChatMessage.user("What is 0+1?"));
+
+        Runs.finished(Runs.last(service, "sc", new Problem(conversation, AnswerKind.MATH, null)));
+
+        List<ChatMessage> sent = solver.requests().get(0).messages();
+        assertThat(sent).hasSize(4);
+        assertThat(sent.get(0).role()).isEqualTo("system");
+        assertThat(sent.get(0).content()).startsWith("You are terse.\n\n").contains("The answer is N.");
+        assertThat(sent.subList(1, 4)).isEqualTo(conversation.subList(1, 4));
+    }
+
+    @Test
+    void noExtractableAnswerGivesNullAnswerAndZeroConfidence() {
+        var solver = ScriptedEndpoint.cycling("local", "no idea", "cannot say");
+        var strategy = new SelfConsistencyKind(Formats.shipped())
+                .create(new SelfConsistencyParameters(2, 0.7, null, 64, AnswerKind.MATH));
+        var service = new Runs().plan("sc", strategy, Map.of("solver", solver)).service();
+
+        RunResult result = Runs.finished(Runs.last(service, "sc", Problem.of("?", AnswerKind.MATH)));
+
+        assertThat(result.solution().answer()).isNull();
+        assertThat(result.solution().confidence()).isZero();
+    }
+}
