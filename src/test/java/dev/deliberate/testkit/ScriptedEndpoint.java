@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -26,17 +27,40 @@ public final class ScriptedEndpoint implements Endpoint {
     @FunctionalInterface
     public interface Script extends BiFunction<GenerationRequest, Integer, Mono<Generation>> {}
 
+    /** Produces the chunks of the {@code call}-th stream (0-based), for tests that need a stream to stall or break. */
+    @FunctionalInterface
+    public interface StreamScript extends BiFunction<GenerationRequest, Integer, Flux<GenerationChunk>> {}
+
     private final String name;
     private final Script script;
+    private final @Nullable StreamScript streamScript;
     private final Capabilities capabilities;
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicInteger cancellations = new AtomicInteger();
     private final List<GenerationRequest> requests = Collections.synchronizedList(new ArrayList<>());
 
     public ScriptedEndpoint(String name, Capabilities capabilities, Script script) {
+        this(name, capabilities, script, null);
+    }
+
+    private ScriptedEndpoint(
+            String name, Capabilities capabilities, Script script, @Nullable StreamScript streamScript) {
         this.name = name;
         this.capabilities = capabilities;
         this.script = script;
+        this.streamScript = streamScript;
+    }
+
+    /**
+     * Streams whatever {@code script} returns for each call (calls, requests and cancellations are recorded as for
+     * {@code generate}); {@code generate} fails, as these tests are about streams only.
+     */
+    public static ScriptedEndpoint streaming(String name, StreamScript script) {
+        return new ScriptedEndpoint(
+                name,
+                Capabilities.full(Capabilities.Source.CONFIGURED),
+                (request, call) -> Mono.error(new UnsupportedOperationException("stream-only script")),
+                script);
     }
 
     /** Every choice of the k-th call (counting choices across calls) gets {@code texts[k % texts.length]}. */
@@ -90,6 +114,14 @@ public final class ScriptedEndpoint implements Endpoint {
 
     @Override
     public Flux<GenerationChunk> stream(GenerationRequest request) {
+        StreamScript chunks = streamScript;
+        if (chunks != null) {
+            return Flux.defer(() -> {
+                        requests.add(request);
+                        return chunks.apply(request, calls.getAndIncrement());
+                    })
+                    .doOnCancel(cancellations::incrementAndGet);
+        }
         return generate(request)
                 .flatMapMany(generation -> Flux.fromIterable(generation.choices())
                         .concatMap(choice -> Flux.concat(
