@@ -22,7 +22,8 @@ public final class ApiErrorHandler implements WebExceptionHandler {
 
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
-        if (exchange.getResponse().isCommitted() || !exchange.getRequest().getPath().value().startsWith("/v1")) {
+        if (exchange.getResponse().isCommitted()
+                || !exchange.getRequest().getPath().value().startsWith("/v1")) {
             return Mono.error(error);
         }
         return replies.error(exchange.getResponse(), ErrorReply.of(error));

@@ -5,12 +5,12 @@ import dev.deliberate.run.DeliberateException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebInputException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
@@ -19,20 +19,23 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
  * Used before a response is committed (as the status) and after (as the final SSE error event). Unexpected
  * exceptions become a 500 without internals; their details go to the log only.
  */
-public record ErrorReply(int status, ApiError body, @Nullable Duration retryAfter) {
+public record ErrorReply(
+        int status, ApiError body, @Nullable Duration retryAfter) {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorReply.class);
 
     public static ErrorReply of(Throwable error) {
         Throwable e = unwrap(error);
         if (e instanceof DeliberateException d) {
-            return new ErrorReply(d.status(), ApiError.of(d.getMessage(), d.type(), d.param(), d.code()), d.retryAfter());
+            return new ErrorReply(
+                    d.status(), ApiError.of(d.getMessage(), d.type(), d.param(), d.code()), d.retryAfter());
         }
         if (e instanceof BackendException b) {
             return backend(b);
         }
         if (e instanceof TimeoutException) {
-            return new ErrorReply(504, ApiError.of("deadline passed", "timeout_error", null, "deadline_exceeded"), null);
+            return new ErrorReply(
+                    504, ApiError.of("deadline passed", "timeout_error", null, "deadline_exceeded"), null);
         }
         if (e instanceof DataBufferLimitException) {
             return tooLarge();
@@ -42,9 +45,13 @@ public record ErrorReply(int status, ApiError body, @Nullable Duration retryAfte
         }
         if (e instanceof ResponseStatusException status) {
             int code = status.getStatusCode().value();
-            String message = status.getReason() != null ? status.getReason() : status.getStatusCode().toString();
+            String message = status.getReason() != null
+                    ? status.getReason()
+                    : status.getStatusCode().toString();
             return new ErrorReply(
-                    code, ApiError.of(message, code >= 500 ? "server_error" : "invalid_request_error", null, null), null);
+                    code,
+                    ApiError.of(message, code >= 500 ? "server_error" : "invalid_request_error", null, null),
+                    null);
         }
         log.error("unexpected failure", e);
         return new ErrorReply(500, ApiError.of("internal error", "server_error", null, "internal_error"), null);
@@ -68,7 +75,9 @@ public record ErrorReply(int status, ApiError body, @Nullable Duration retryAfte
         }
         if (b instanceof BackendException.Unavailable) {
             return new ErrorReply(
-                    503, ApiError.of(message, "service_unavailable", null, "backend_unavailable"), Duration.ofSeconds(1));
+                    503,
+                    ApiError.of(message, "service_unavailable", null, "backend_unavailable"),
+                    Duration.ofSeconds(1));
         }
         if (b instanceof BackendException.Rejected rejected && rejected.contextOverflow()) {
             return new ErrorReply(
@@ -103,7 +112,11 @@ public record ErrorReply(int status, ApiError body, @Nullable Duration retryAfte
     private static ErrorReply invalid(@Nullable String field, String message) {
         return new ErrorReply(
                 400,
-                ApiError.of(field == null ? message : field + ": " + message, "invalid_request_error", field, "invalid_value"),
+                ApiError.of(
+                        field == null ? message : field + ": " + message,
+                        "invalid_request_error",
+                        field,
+                        "invalid_value"),
                 null);
     }
 

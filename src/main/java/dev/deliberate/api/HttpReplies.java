@@ -33,12 +33,16 @@ public final class HttpReplies {
         response.setStatusCode(HttpStatus.valueOf(status));
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         byte[] bytes = json.writeValueAsBytes(body);
-        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(bytes)));
+        return response.writeWith(
+                Mono.fromSupplier(() -> response.bufferFactory().wrap(bytes)));
     }
 
     public Mono<Void> error(ServerHttpResponse response, ErrorReply reply) {
         if (reply.retryAfter() != null) {
-            response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, reply.retryAfter().toSeconds())));
+            response.getHeaders()
+                    .set(
+                            HttpHeaders.RETRY_AFTER,
+                            Long.toString(Math.max(1, reply.retryAfter().toSeconds())));
         }
         return json(response, reply.status(), reply.body());
     }

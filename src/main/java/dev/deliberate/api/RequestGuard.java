@@ -20,7 +20,8 @@ public final class RequestGuard implements WebFilter {
     private final HttpReplies replies;
 
     public RequestGuard(List<String> apiKeys, long maxBodyBytes, HttpReplies replies) {
-        this.apiKeys = apiKeys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
+        this.apiKeys =
+                apiKeys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
         this.maxBodyBytes = maxBodyBytes;
         this.replies = replies;
     }

@@ -22,6 +22,7 @@ public record WireBudget(
             throw DeliberateException.invalidRequest(field + ".deadline_ms", "must be positive");
         }
         return new BudgetOverrides(
+                field,
                 budget.maxModelCalls,
                 budget.maxTokens,
                 budget.deadlineMs == null ? null : Duration.ofMillis(budget.deadlineMs),

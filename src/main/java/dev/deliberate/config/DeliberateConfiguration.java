@@ -97,7 +97,8 @@ class DeliberateConfiguration {
     /** Bodies without a declared length are capped while they are read. */
     @Bean
     CodecCustomizer bodyLimit(DeliberateProperties properties) {
-        int max = (int) Math.min(Integer.MAX_VALUE, properties.limits().maxBody().toBytes());
+        int max =
+                (int) Math.min(Integer.MAX_VALUE, properties.limits().maxBody().toBytes());
         return configurer -> configurer.defaultCodecs().maxInMemorySize(max);
     }
 }

@@ -107,7 +107,8 @@ public record DeliberateProperties(
     }
 
     /** The bounded scheduler for blocking clients (LangChain4j providers). */
-    public record Blocking(@Nullable Integer threads, @Nullable Integer queue) {
+    public record Blocking(
+            @Nullable Integer threads, @Nullable Integer queue) {
         public Blocking {
             threads = threads == null ? 32 : threads;
             queue = queue == null ? 1000 : queue;

@@ -39,10 +39,7 @@ class EndpointConfiguration {
 
     @Bean
     EndpointRegistry endpointRegistry(
-            DeliberateProperties properties,
-            WebClient.Builder webClients,
-            Scheduler blockingScheduler,
-            MeterRegistry meters) {
+            DeliberateProperties properties, Scheduler blockingScheduler, MeterRegistry meters) {
         List<Endpoint> endpoints = new ArrayList<>();
         for (Map.Entry<String, EndpointSettings> entry : properties.endpoints().entrySet()) {
             String name = entry.getKey();
@@ -51,7 +48,7 @@ class EndpointConfiguration {
                 throw new IllegalStateException(
                         "deliberate.endpoints." + name + ": an endpoint name must match " + NAME.pattern());
             }
-            Endpoint client = client(name, settings, webClients, blockingScheduler);
+            Endpoint client = client(name, settings, blockingScheduler);
             if (client instanceof OpenAiEndpoint openAi && properties.probe().enabled()) {
                 probe(openAi, properties.probe().timeout());
             }
@@ -60,20 +57,21 @@ class EndpointConfiguration {
         return new EndpointRegistry(endpoints);
     }
 
-    private static Endpoint client(
-            String name, EndpointSettings settings, WebClient.Builder webClients, Scheduler blockingScheduler) {
+    private static Endpoint client(String name, EndpointSettings settings, Scheduler blockingScheduler) {
         String field = "deliberate.endpoints." + name;
         return switch (settings.kind()) {
             case EndpointSettings.OPENAI -> {
                 if (settings.baseUrl() == null) {
                     throw new IllegalStateException(field + ".base-url: required for kind openai");
                 }
-                yield new OpenAiEndpoint(name, settings, webClients.clone());
+                yield new OpenAiEndpoint(name, settings, WebClient.builder());
             }
             case EndpointSettings.LANGCHAIN4J_OPENAI -> LangChain4jEndpoint.openAi(name, settings, blockingScheduler);
-            case EndpointSettings.LANGCHAIN4J_ANTHROPIC -> LangChain4jEndpoint.anthropic(name, settings, blockingScheduler);
-            default -> throw new IllegalStateException(field + ".kind: unknown kind '" + settings.kind()
-                    + "'; known: openai, langchain4j-openai, langchain4j-anthropic");
+            case EndpointSettings.LANGCHAIN4J_ANTHROPIC ->
+                LangChain4jEndpoint.anthropic(name, settings, blockingScheduler);
+            default ->
+                throw new IllegalStateException(field + ".kind: unknown kind '" + settings.kind()
+                        + "'; known: openai, langchain4j-openai, langchain4j-anthropic");
         };
     }
 
@@ -82,8 +80,10 @@ class EndpointConfiguration {
         try {
             endpoint.probe().block(timeout.plusSeconds(1));
         } catch (RuntimeException e) {
-            log.warn("endpoint {}: capability probe did not finish ({}); assuming minimal capabilities",
-                    endpoint.name(), e.getClass().getSimpleName());
+            log.warn(
+                    "endpoint {}: capability probe did not finish ({}); assuming minimal capabilities",
+                    endpoint.name(),
+                    e.getClass().getSimpleName());
         }
     }
 }

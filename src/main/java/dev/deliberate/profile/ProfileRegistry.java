@@ -20,10 +20,10 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.BindException;
-import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.context.properties.bind.BindHandler;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
@@ -65,7 +65,9 @@ public final class ProfileRegistry implements ProfileLookup {
             List<ConfigurationPropertySource> layered = new ArrayList<>();
             environment.forEach(layered::add);
             ConfigurationPropertySources.from(source.properties()).forEach(layered::add);
-            loaded.put(source.name(), new Loader(source, new Binder(layered), kindsByName, endpoints, defaults, validator).load());
+            loaded.put(
+                    source.name(),
+                    new Loader(source, new Binder(layered), kindsByName, endpoints, defaults, validator).load());
         }
         this.profiles = Map.copyOf(loaded);
     }
@@ -98,15 +100,18 @@ public final class ProfileRegistry implements ProfileLookup {
         Profile load() {
             String prefix = PREFIX + source.name();
             // params bind as a plain map here, so that only misspelt top-level fields count as unbound
-            ProfileSpec spec = bind(prefix, Bindable.of(ProfileSpec.class), new NoUnboundElementsBindHandler(BindHandler.DEFAULT));
+            ProfileSpec spec =
+                    bind(prefix, Bindable.of(ProfileSpec.class), new NoUnboundElementsBindHandler(BindHandler.DEFAULT));
             if (spec == null || spec.strategy() == null || spec.strategy().isBlank()) {
-                throw error("strategy", "missing; known strategies: " + String.join(", ", new TreeSet<>(kinds.keySet())));
+                throw error(
+                        "strategy", "missing; known strategies: " + String.join(", ", new TreeSet<>(kinds.keySet())));
             }
             StrategyKind<?> kind = kinds.get(spec.strategy());
             if (kind == null) {
                 throw error(
                         "strategy",
-                        "unknown strategy '" + spec.strategy() + "'; known: " + String.join(", ", new TreeSet<>(kinds.keySet())));
+                        "unknown strategy '" + spec.strategy() + "'; known: "
+                                + String.join(", ", new TreeSet<>(kinds.keySet())));
             }
             return build(spec, kind);
         }
@@ -126,20 +131,29 @@ public final class ProfileRegistry implements ProfileLookup {
             Set<String> required = kind.roles(parameters);
             for (String role : roles.keySet()) {
                 if (!required.contains(role)) {
-                    throw error("roles." + role, "strategy " + kind.name() + " has no role '" + role + "'; its roles: " + String.join(", ", new TreeSet<>(required)));
+                    throw error(
+                            "roles." + role,
+                            "strategy " + kind.name() + " has no role '" + role + "'; its roles: "
+                                    + String.join(", ", new TreeSet<>(required)));
                 }
             }
             Map<String, Endpoint> endpointsByRole = new LinkedHashMap<>();
             for (String role : required) {
                 String endpointName = roles.get(role);
                 if (endpointName == null) {
-                    throw error("roles." + role, "missing: strategy " + kind.name() + " needs an endpoint for role '" + role + "'");
+                    throw error(
+                            "roles." + role,
+                            "missing: strategy " + kind.name() + " needs an endpoint for role '" + role + "'");
                 }
-                Endpoint endpoint = endpoints.find(endpointName)
+                Endpoint endpoint = endpoints
+                        .find(endpointName)
                         .orElseThrow(() -> error(
                                 "roles." + role,
                                 "unknown endpoint '" + endpointName + "'; configured endpoints: "
-                                        + endpoints.all().stream().map(Endpoint::name).sorted().collect(Collectors.joining(", "))));
+                                        + endpoints.all().stream()
+                                                .map(Endpoint::name)
+                                                .sorted()
+                                                .collect(Collectors.joining(", "))));
                 checkCapabilities(role, endpoint, kind.requirements(parameters).getOrDefault(role, Set.of()));
                 endpointsByRole.put(role, endpoint);
             }
@@ -167,8 +181,10 @@ public final class ProfileRegistry implements ProfileLookup {
                 if (!met) {
                     throw error(
                             "roles." + role,
-                            "endpoint '" + endpoint.name() + "' lacks " + requirement.name().toLowerCase(java.util.Locale.ROOT)
-                                    + " (capabilities " + capabilities.source().name().toLowerCase(java.util.Locale.ROOT)
+                            "endpoint '" + endpoint.name() + "' lacks "
+                                    + requirement.name().toLowerCase(java.util.Locale.ROOT)
+                                    + " (capabilities "
+                                    + capabilities.source().name().toLowerCase(java.util.Locale.ROOT)
                                     + "), which this strategy needs; map the role to an endpoint with it or set "
                                     + "deliberate.endpoints." + endpoint.name() + ".capabilities");
                 }
@@ -220,14 +236,18 @@ public final class ProfileRegistry implements ProfileLookup {
             if (cause instanceof BindValidationException invalid) {
                 List<String> messages = new ArrayList<>();
                 for (ObjectError objectError : invalid.getValidationErrors().getAllErrors()) {
-                    String field = objectError instanceof FieldError fieldError ? "params." + fieldError.getField() : "params";
+                    String field =
+                            objectError instanceof FieldError fieldError ? "params." + fieldError.getField() : "params";
                     messages.add(field + ": " + objectError.getDefaultMessage());
                 }
                 return new ProfileException(where() + ": " + String.join("; ", messages));
             }
             ConfigurationProperty property = e.getProperty();
-            String field = property != null ? fieldOf(property) : e.getName().toString().replace(PREFIX + source.name() + ".", "");
-            String reason = cause != null && cause.getMessage() != null ? firstLine(cause.getMessage()) : "invalid value";
+            String field = property != null
+                    ? fieldOf(property)
+                    : e.getName().toString().replace(PREFIX + source.name() + ".", "");
+            String reason =
+                    cause != null && cause.getMessage() != null ? firstLine(cause.getMessage()) : "invalid value";
             return error(field, reason);
         }
 

@@ -40,7 +40,9 @@ public final class YamlProfileLoader {
             }
             if (directory != null && Files.isDirectory(directory)) {
                 try (Stream<Path> files = Files.list(directory)) {
-                    for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                    for (Path file : files.filter(p -> p.toString().endsWith(".yaml"))
+                            .sorted()
+                            .toList()) {
                         add(byName, new FileSystemResource(file), file.toString());
                     }
                 }
@@ -68,6 +70,7 @@ public final class YamlProfileLoader {
                 }
             }
         }
-        byName.put(name, new ProfileSource(name, location, new OriginTrackedMapPropertySource(location, prefixed, true)));
+        byName.put(
+                name, new ProfileSource(name, location, new OriginTrackedMapPropertySource(location, prefixed, true)));
     }
 }

@@ -47,12 +47,15 @@ public final class PromptLibrary {
                 String url = resource.getURL().toString();
                 int at = url.lastIndexOf("prompts/");
                 try (InputStream in = resource.getInputStream()) {
-                    texts.put(keyOf(url.substring(at + "prompts/".length())), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                    texts.put(
+                            keyOf(url.substring(at + "prompts/".length())),
+                            new String(in.readAllBytes(), StandardCharsets.UTF_8));
                 }
             }
             if (directory != null && Files.isDirectory(directory)) {
                 try (Stream<Path> files = Files.walk(directory, 2)) {
-                    for (Path file : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".md"))::iterator) {
+                    for (Path file :
+                            (Iterable<Path>) files.filter(p -> p.toString().endsWith(".md"))::iterator) {
                         String relative = directory.relativize(file).toString().replace('\\', '/');
                         if (relative.indexOf('/') > 0) {
                             texts.put(keyOf(relative), Files.readString(file));

@@ -115,7 +115,8 @@ public final class Budget {
 
     public void checkDeadline() {
         if (!clock.instant().isBefore(deadline)) {
-            throw new BudgetExhaustedException("deadline", "deadline of " + limits.deadline().toMillis() + " ms passed");
+            throw new BudgetExhaustedException(
+                    "deadline", "deadline of " + limits.deadline().toMillis() + " ms passed");
         }
     }
 

@@ -44,21 +44,30 @@ public record BudgetLimits(
      */
     public BudgetLimits override(BudgetOverrides overrides, BudgetLimits caps) {
         return new BudgetLimits(
-                pick(overrides.maxModelCalls(), maxModelCalls, 1, caps.maxModelCalls, "max_model_calls"),
-                pick(overrides.maxTokens(), maxTokens, 1, caps.maxTokens, "max_tokens"),
-                pickDeadline(overrides.deadline(), caps.deadline),
-                pick(overrides.maxDepth(), maxDepth, 0, caps.maxDepth, "max_depth"),
-                pick(overrides.maxBreadth(), maxBreadth, 1, caps.maxBreadth, "max_breadth"),
-                pick(overrides.maxCodeExecutions(), maxCodeExecutions, 0, caps.maxCodeExecutions, "max_code_executions"));
+                pick(
+                        overrides.maxModelCalls(),
+                        maxModelCalls,
+                        1,
+                        caps.maxModelCalls,
+                        overrides.field() + ".max_model_calls"),
+                pick(overrides.maxTokens(), maxTokens, 1, caps.maxTokens, overrides.field() + ".max_tokens"),
+                pickDeadline(overrides.deadline(), caps.deadline, overrides.field() + ".deadline_ms"),
+                pick(overrides.maxDepth(), maxDepth, 0, caps.maxDepth, overrides.field() + ".max_depth"),
+                pick(overrides.maxBreadth(), maxBreadth, 1, caps.maxBreadth, overrides.field() + ".max_breadth"),
+                pick(
+                        overrides.maxCodeExecutions(),
+                        maxCodeExecutions,
+                        0,
+                        caps.maxCodeExecutions,
+                        overrides.field() + ".max_code_executions"));
     }
 
-    private Duration pickDeadline(@Nullable Duration requested, Duration cap) {
+    private Duration pickDeadline(@Nullable Duration requested, Duration cap, String field) {
         if (requested == null) {
             return deadline;
         }
         if (requested.isNegative() || requested.isZero() || requested.compareTo(cap) > 0) {
-            throw DeliberateException.invalidRequest(
-                    "budget.deadline_ms", "must be between 1 and " + cap.toMillis() + " ms");
+            throw DeliberateException.invalidRequest(field, "must be between 1 and " + cap.toMillis() + " ms");
         }
         return requested;
     }
@@ -73,7 +82,7 @@ public record BudgetLimits(
         }
         if (requested < min || requested > cap) {
             throw DeliberateException.invalidRequest(
-                    "budget." + field, "must be between " + min + " and " + cap + ", was " + requested);
+                    field, "must be between " + min + " and " + cap + ", was " + requested);
         }
         return requested;
     }

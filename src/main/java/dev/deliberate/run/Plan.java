@@ -8,7 +8,8 @@ import java.util.Map;
  *
  * @param strategyName the strategy kind, e.g. {@code self-consistency}
  */
-public record Plan(String profile, String strategyName, Strategy strategy, Map<String, Endpoint> roles, BudgetLimits budget) {
+public record Plan(
+        String profile, String strategyName, Strategy strategy, Map<String, Endpoint> roles, BudgetLimits budget) {
 
     public Plan {
         roles = Map.copyOf(roles);

@@ -13,7 +13,10 @@ import org.jspecify.annotations.Nullable;
  * @param kind the answer kind, or {@code null} to use the profile's default
  * @param code entry point, signature and tests for {@code code} problems
  */
-public record Problem(List<ChatMessage> messages, @Nullable AnswerKind kind, @Nullable CodeSpec code) {
+public record Problem(
+        List<ChatMessage> messages,
+        @Nullable AnswerKind kind,
+        @Nullable CodeSpec code) {
 
     public Problem {
         messages = List.copyOf(Objects.requireNonNull(messages, "messages"));

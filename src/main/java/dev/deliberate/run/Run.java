@@ -183,22 +183,36 @@ public final class Run {
                     null,
                     Map.of("strategy", child.strategyName(), "depth", depth + 1));
             Run sub = new Run(
-                    id, child, budget, trace, seed ^ step.path().hashCode(), depth + 1, step.id(), profiles, sampling,
+                    id,
+                    child,
+                    budget,
+                    trace,
+                    seed ^ step.path().hashCode(),
+                    depth + 1,
+                    step.id(),
+                    profiles,
+                    sampling,
                     maxTokensPerCall);
             return child.strategy()
                     .solve(problem, sub)
                     .contextWrite(inner -> inner.put(PARENT_STEP, step.id()))
                     .doOnSuccess(solution -> trace.close(
-                            step.id(), Step.Status.OK, RunUsage.ZERO, solution == null ? Map.of() : solutionNotes(solution)))
-                    .doOnError(error -> trace.close(step.id(), Step.Status.FAILED, RunUsage.ZERO, errorNotes(Map.of(), error)))
+                            step.id(),
+                            Step.Status.OK,
+                            RunUsage.ZERO,
+                            solution == null ? Map.of() : solutionNotes(solution)))
+                    .doOnError(error ->
+                            trace.close(step.id(), Step.Status.FAILED, RunUsage.ZERO, errorNotes(Map.of(), error)))
                     .doOnCancel(() -> trace.close(step.id(), Step.Status.CANCELLED, RunUsage.ZERO, Map.of()));
         });
     }
 
     /** Records an answer the run could return if the budget or deadline stops it early. */
     public void offer(Candidate candidate) {
-        best.accumulateAndGet(candidate, (current, offered) ->
-                current == null || offered.confidence() >= current.confidence() ? offered : current);
+        best.accumulateAndGet(
+                candidate,
+                (current, offered) ->
+                        current == null || offered.confidence() >= current.confidence() ? offered : current);
     }
 
     public Optional<Candidate> best() {
@@ -286,14 +300,17 @@ public final class Run {
 
     private void fail(Call call, Step step, Throwable error) {
         budget.settle(call.reservation(), Usage.ZERO);
-        trace.close(step.id(), Step.Status.FAILED, RunUsage.ofCalls(call.calls(), Usage.ZERO), errorNotes(Map.of(), error));
+        trace.close(
+                step.id(), Step.Status.FAILED, RunUsage.ofCalls(call.calls(), Usage.ZERO), errorNotes(Map.of(), error));
     }
 
     private static Map<String, Object> errorNotes(Map<String, Object> notes, Throwable error) {
         Map<String, Object> merged = new LinkedHashMap<>(notes);
-        merged.put("error", error instanceof BackendException || error instanceof DeliberateException
-                ? String.valueOf(error.getMessage())
-                : error.getClass().getSimpleName());
+        merged.put(
+                "error",
+                error instanceof BackendException || error instanceof DeliberateException
+                        ? String.valueOf(error.getMessage())
+                        : error.getClass().getSimpleName());
         return merged;
     }
 

@@ -32,7 +32,8 @@ public record RunRequest(
      * The client's own sampling settings. Only strategies that pass a conversation straight through
      * ({@code direct}) use them; sampling strategies keep their profile's settings.
      */
-    public record Sampling(@Nullable Double temperature, @Nullable Double topP, java.util.List<String> stop) {
+    public record Sampling(
+            @Nullable Double temperature, @Nullable Double topP, java.util.List<String> stop) {
         public static final Sampling DEFAULT = new Sampling(null, null, java.util.List.of());
 
         public Sampling {

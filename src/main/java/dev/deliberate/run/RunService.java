@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,8 +91,13 @@ public final class RunService {
     }
 
     private Flux<RunEvent> execute(Plan plan, RunRequest request, BudgetLimits limits) {
-        String runId = "run-" + UUID.randomUUID();
-        long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
+        // Not UUID.randomUUID(): SecureRandom may read /dev/urandom, a blocking call on the event loop.
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String runId = "run-" + Long.toHexString(random.nextLong() | Long.MIN_VALUE)
+                + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+        long seed = request.seed() != null
+                ? request.seed()
+                : ThreadLocalRandom.current().nextLong();
         Trace trace = new Trace(clock);
         Budget budget = new Budget(limits, clock);
         Instant startedAt = clock.instant();
@@ -132,7 +136,12 @@ public final class RunService {
                             ? finished.result()
                             : ((RunEvent.Failed) event).result();
                     outcome.set(done);
-                    sample.stop(meters.timer("deliberate.runs", "profile", plan.profile(), "outcome", done.status().wireName()));
+                    sample.stop(meters.timer(
+                            "deliberate.runs",
+                            "profile",
+                            plan.profile(),
+                            "outcome",
+                            done.status().wireName()));
                 })
                 .doFinally(signal -> {
                     if (signal == SignalType.CANCEL && outcome.get() == null) {

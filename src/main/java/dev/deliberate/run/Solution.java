@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * @param confidence in [0, 1], or {@code null} when the strategy has no honest signal for it
  * @param notes small strategy-specific facts for the trace and the API (vote counts, escalation reason)
  */
-public record Solution(@Nullable String answer, String text, @Nullable Double confidence, Map<String, Object> notes) {
+public record Solution(
+        @Nullable String answer, String text, @Nullable Double confidence, Map<String, Object> notes) {
 
     public Solution {
         notes = Map.copyOf(notes);

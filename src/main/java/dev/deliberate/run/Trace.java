@@ -32,7 +32,11 @@ public final class Trace {
 
     /** Opens a step under {@code parentId} and publishes it as RUNNING. */
     public synchronized Step open(
-            @Nullable String parentId, StepKind kind, String name, @Nullable String endpoint, Map<String, Object> notes) {
+            @Nullable String parentId,
+            StepKind kind,
+            String name,
+            @Nullable String endpoint,
+            Map<String, Object> notes) {
         String parentPath = parentId == null ? "" : steps.get(parentId).path() + "/";
         String base = parentPath + name;
         int ordinal = ordinals.merge(base, 1, Integer::sum) - 1;

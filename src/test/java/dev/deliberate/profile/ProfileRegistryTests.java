@@ -73,14 +73,19 @@ class ProfileRegistryTests {
         var environment = new StandardEnvironment();
         environment.getPropertySources().addFirst(new MapPropertySource("test", properties));
         // Spring maps DELIBERATE_PROFILES_X_PARAMS_N to property names only for the source of this name.
-        environment.getPropertySources().replace(
-                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                new SystemEnvironmentPropertySource(
-                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, environmentVariables));
+        environment
+                .getPropertySources()
+                .replace(
+                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        new SystemEnvironmentPropertySource(
+                                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, environmentVariables));
         Iterable<ConfigurationPropertySource> sources = ConfigurationPropertySources.get(environment);
         var endpoints = new EndpointRegistry(List.of(
                 ScriptedEndpoint.cycling("local", "x"),
-                new ScriptedEndpoint("plain", new Capabilities(false, false, 0, Capabilities.Source.ASSUMED), (r, c) -> Mono.never())));
+                new ScriptedEndpoint(
+                        "plain",
+                        new Capabilities(false, false, 0, Capabilities.Source.ASSUMED),
+                        (r, c) -> Mono.never())));
         var validator = new LocalValidatorFactoryBean();
         validator.afterPropertiesSet();
         var format = Formats.shipped();
@@ -107,12 +112,16 @@ class ProfileRegistryTests {
 
         assertThat(registry.all()).extracting(Profile::name).containsExactly("direct", "self-consistency");
         Profile sc = registry.profile("self-consistency").orElseThrow();
-        assertThat(sc.parameters()).isEqualTo(new SelfConsistencyParameters(5, 0.7, null, 1024, dev.deliberate.answer.AnswerKind.MATH));
+        assertThat(sc.parameters())
+                .isEqualTo(new SelfConsistencyParameters(5, 0.7, null, 1024, dev.deliberate.answer.AnswerKind.MATH));
         assertThat(sc.roles()).containsEntry("solver", "local");
         assertThat(sc.budget().maxModelCalls()).isEqualTo(5);
         assertThat(sc.budget().deadline()).isEqualTo(Duration.ofSeconds(180));
         assertThat(sc.budget().maxTokens()).isEqualTo(400_000);
-        assertThat(registry.find("self-consistency")).get().extracting(p -> p.roles().get("solver").name()).isEqualTo("local");
+        assertThat(registry.find("self-consistency"))
+                .get()
+                .extracting(p -> p.roles().get("solver").name())
+                .isEqualTo("local");
     }
 
     @Test
@@ -120,10 +129,17 @@ class ProfileRegistryTests {
         ProfileRegistry byProperty = registry(Map.of("deliberate.profiles.self-consistency.params.n", "7"), Map.of());
         ProfileRegistry byEnvironment = registry(
                 Map.of(),
-                Map.of("DELIBERATE_PROFILES_SELFCONSISTENCY_PARAMS_N", "9",
-                        "DELIBERATE_PROFILES_SELFCONSISTENCY_BUDGET_MAXMODELCALLS", "9"));
+                Map.of(
+                        "DELIBERATE_PROFILES_SELFCONSISTENCY_PARAMS_N",
+                        "9",
+                        "DELIBERATE_PROFILES_SELFCONSISTENCY_BUDGET_MAXMODELCALLS",
+                        "9"));
 
-        assertThat(((SelfConsistencyParameters) byProperty.profile("self-consistency").orElseThrow().parameters()).n())
+        assertThat(((SelfConsistencyParameters) byProperty
+                                .profile("self-consistency")
+                                .orElseThrow()
+                                .parameters())
+                        .n())
                 .isEqualTo(7);
         Profile overridden = byEnvironment.profile("self-consistency").orElseThrow();
         assertThat(((SelfConsistencyParameters) overridden.parameters()).n()).isEqualTo(9);

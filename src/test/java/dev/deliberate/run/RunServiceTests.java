@@ -32,7 +32,8 @@ class RunServiceTests {
     @Test
     void finishesWithSolutionUsageAndTrace() {
         var solver = ScriptedEndpoint.cycling("local", "four");
-        var service = new Runs().plan("p", sequential(2), Map.of("solver", solver)).service();
+        var service =
+                new Runs().plan("p", sequential(2), Map.of("solver", solver)).service();
 
         RunResult result = Runs.finished(Runs.last(service, "p", PROBLEM));
 
@@ -41,21 +42,28 @@ class RunServiceTests {
         assertThat(result.usage().modelCalls()).isEqualTo(2);
         assertThat(result.usage().promptTokens()).isEqualTo(20);
         assertThat(result.usage().completionTokens()).isEqualTo(2);
-        assertThat(result.steps()).extracting(Step::kind).containsExactly(StepKind.RUN, StepKind.GENERATE, StepKind.GENERATE);
+        assertThat(result.steps())
+                .extracting(Step::kind)
+                .containsExactly(StepKind.RUN, StepKind.GENERATE, StepKind.GENERATE);
         assertThat(result.steps()).allMatch(step -> step.status() == Step.Status.OK);
         String root = result.steps().get(0).id();
         assertThat(result.steps().subList(1, 3)).allMatch(step -> root.equals(step.parentId()));
         assertThat(result.criticalPath().stepIds()).hasSize(2);
-        assertThat(service.recent().find(result.runId())).get().extracting(RunResult::status).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(service.recent().find(result.runId()))
+                .get()
+                .extracting(RunResult::status)
+                .isEqualTo(RunStatus.SUCCEEDED);
         assertThat(solver.calls()).isEqualTo(2);
     }
 
     @Test
     void publishesEachStepStartAndEndBeforeTheSolution() {
-        var service = new Runs().plan("p", sequential(1), Map.of("solver", ScriptedEndpoint.cycling("local", "4")))
+        var service = new Runs()
+                .plan("p", sequential(1), Map.of("solver", ScriptedEndpoint.cycling("local", "4")))
                 .service();
 
-        List<RunEvent> events = service.start(RunRequest.of("p", PROBLEM)).collectList().block(Duration.ofSeconds(5));
+        List<RunEvent> events =
+                service.start(RunRequest.of("p", PROBLEM)).collectList().block(Duration.ofSeconds(5));
 
         assertThat(events).hasSize(5);
         assertThat(events.subList(0, 4)).allMatch(e -> e instanceof RunEvent.StepEvent);
@@ -71,7 +79,9 @@ class RunServiceTests {
     void stopsAtCallBudgetWithBestAnswerSoFar() {
         var solver = ScriptedEndpoint.cycling("local", "one", "two", "three", "four");
         BudgetLimits twoCalls = new BudgetLimits(2, 1_000_000, Duration.ofSeconds(30), 3, 64, 10);
-        var service = new Runs().plan("p", sequential(4), Map.of("solver", solver), twoCalls).service();
+        var service = new Runs()
+                .plan("p", sequential(4), Map.of("solver", solver), twoCalls)
+                .service();
 
         RunResult result = Runs.finished(Runs.last(service, "p", PROBLEM));
 
@@ -85,11 +95,13 @@ class RunServiceTests {
 
     @Test
     void failsWithBudgetErrorWhenNothingWasOffered() {
-        Strategy greedy = (problem, run) -> run.generate("solver", GenerationRequest.of(problem.messages()).withN(5))
+        Strategy greedy = (problem, run) -> run.generate(
+                        "solver", GenerationRequest.of(problem.messages()).withN(5))
                 .map(g -> Solution.of(g.text(), g.text(), 1.0));
         BudgetLimits oneCall = new BudgetLimits(1, 1_000_000, Duration.ofSeconds(30), 3, 4, 10);
         var solver = ScriptedEndpoint.cycling("local", "x");
-        var service = new Runs().plan("p", greedy, Map.of("solver", solver), oneCall).service();
+        var service =
+                new Runs().plan("p", greedy, Map.of("solver", solver), oneCall).service();
 
         RunEvent event = Runs.last(service, "p", PROBLEM);
 
@@ -107,7 +119,8 @@ class RunServiceTests {
         Strategy strategy = (problem, run) -> run.generate(
                         "solver", GenerationRequest.of(problem.messages()).withMaxTokens(1000))
                 .map(g -> Solution.of(g.text(), g.text(), 1.0));
-        var service = new Runs().plan("p", strategy, Map.of("solver", solver), tokens).service();
+        var service =
+                new Runs().plan("p", strategy, Map.of("solver", solver), tokens).service();
 
         Runs.finished(Runs.last(service, "p", PROBLEM));
 
@@ -125,7 +138,9 @@ class RunServiceTests {
                         ? Mono.just(ScriptedEndpoint.generation("local", List.of(ScriptedEndpoint.choice(0, "early"))))
                         : Mono.<dev.deliberate.model.Generation>never().doOnCancel(cancelled::incrementAndGet));
         BudgetLimits shortDeadline = new BudgetLimits(10, 1_000_000, Duration.ofMillis(300), 3, 64, 10);
-        var service = new Runs().plan("p", sequential(2), Map.of("solver", slow), shortDeadline).service();
+        var service = new Runs()
+                .plan("p", sequential(2), Map.of("solver", slow), shortDeadline)
+                .service();
 
         RunResult result = Runs.finished(Runs.last(service, "p", PROBLEM));
 
@@ -142,7 +157,8 @@ class RunServiceTests {
         var stalled = new ScriptedEndpoint(
                 "local",
                 dev.deliberate.model.Capabilities.full(dev.deliberate.model.Capabilities.Source.CONFIGURED),
-                (request, call) -> Mono.<dev.deliberate.model.Generation>never().doOnCancel(cancelled::incrementAndGet));
+                (request, call) ->
+                        Mono.<dev.deliberate.model.Generation>never().doOnCancel(cancelled::incrementAndGet));
         Strategy fanOut = (problem, run) -> Flux.range(0, 3)
                 .flatMap(i -> run.generate("solver", GenerationRequest.of(problem.messages())))
                 .then(Mono.just(Solution.of("x", "x", 1.0)));
@@ -163,7 +179,8 @@ class RunServiceTests {
     void backendFailureFailsTheRunWithTheClassifiedError() {
         var down = ScriptedEndpoint.failing(
                 "local", new BackendException.Unavailable("local", "connection refused", true, null));
-        var service = new Runs().plan("p", sequential(1), Map.of("solver", down)).service();
+        var service =
+                new Runs().plan("p", sequential(1), Map.of("solver", down)).service();
 
         RunEvent event = Runs.last(service, "p", PROBLEM);
 
@@ -178,7 +195,8 @@ class RunServiceTests {
     @Test
     void unknownProfileAndBudgetAboveCapsFailBeforeAnyCall() {
         var solver = ScriptedEndpoint.cycling("local", "x");
-        var service = new Runs().plan("p", sequential(1), Map.of("solver", solver)).service();
+        var service =
+                new Runs().plan("p", sequential(1), Map.of("solver", solver)).service();
 
         assertThatThrownBy(() -> service.start(RunRequest.of("nope", PROBLEM)))
                 .isInstanceOfSatisfying(DeliberateException.class, e -> {
@@ -186,12 +204,11 @@ class RunServiceTests {
                     assertThat(e.param()).isEqualTo("model");
                 });
         var tooMany = new RunRequest(
-                "p", PROBLEM, new BudgetOverrides(1000, null, null, null, null, null), null, null, null);
-        assertThatThrownBy(() -> service.start(tooMany))
-                .isInstanceOfSatisfying(DeliberateException.class, e -> {
-                    assertThat(e.status()).isEqualTo(400);
-                    assertThat(e.param()).isEqualTo("budget.max_model_calls");
-                });
+                "p", PROBLEM, new BudgetOverrides("budget", 1000, null, null, null, null, null), null, null, null);
+        assertThatThrownBy(() -> service.start(tooMany)).isInstanceOfSatisfying(DeliberateException.class, e -> {
+            assertThat(e.status()).isEqualTo(400);
+            assertThat(e.param()).isEqualTo("budget.max_model_calls");
+        });
         assertThat(solver.calls()).isZero();
         assertThat(service.running()).isZero();
     }
@@ -202,7 +219,8 @@ class RunServiceTests {
                 "local",
                 dev.deliberate.model.Capabilities.full(dev.deliberate.model.Capabilities.Source.CONFIGURED),
                 (request, call) -> Mono.never());
-        var service = new Runs().plan("p", sequential(1), Map.of("solver", stalled)).service();
+        var service =
+                new Runs().plan("p", sequential(1), Map.of("solver", stalled)).service();
         var subscriptions = new java.util.ArrayList<reactor.core.Disposable>();
         for (int i = 0; i < 8; i++) {
             subscriptions.add(service.start(RunRequest.of("p", PROBLEM)).subscribe());
@@ -221,13 +239,15 @@ class RunServiceTests {
     @Test
     void seedsDeriveFromRunSeedAndStepPath() {
         var solver = ScriptedEndpoint.cycling("local", "x");
-        var service = new Runs().plan("p", sequential(2), Map.of("solver", solver)).service();
+        var service =
+                new Runs().plan("p", sequential(2), Map.of("solver", solver)).service();
         var seeded = new RunRequest("p", PROBLEM, null, 42L, null, null);
 
         service.start(seeded).blockLast(Duration.ofSeconds(5));
         service.start(seeded).blockLast(Duration.ofSeconds(5));
 
-        List<Long> seeds = solver.requests().stream().map(GenerationRequest::seed).toList();
+        List<Long> seeds =
+                solver.requests().stream().map(GenerationRequest::seed).toList();
         assertThat(seeds).hasSize(4);
         assertThat(seeds.get(0)).isNotEqualTo(seeds.get(1));
         assertThat(seeds.subList(2, 4)).isEqualTo(seeds.subList(0, 2));

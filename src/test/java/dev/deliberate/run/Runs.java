@@ -34,7 +34,13 @@ public final class Runs {
     public RunService service() {
         ProfileLookup lookup = name -> Optional.ofNullable(plans.get(name));
         return new RunService(
-                lookup, caps, new RecentRuns(100), Clock.systemUTC(), 8, Schedulers.parallel(), new SimpleMeterRegistry());
+                lookup,
+                caps,
+                new RecentRuns(100),
+                Clock.systemUTC(),
+                8,
+                Schedulers.parallel(),
+                new SimpleMeterRegistry());
     }
 
     /** Runs {@code profile} on {@code problem} and returns the terminal event. */

@@ -300,6 +300,27 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     // --- configuration ---
 
+    /**
+     * Forgets rules, quirks and counters (open connections stay as they are), so that tests sharing one server start
+     * from the same state.
+     */
+    public FakeOpenAiServer reset() {
+        rules.clear();
+        defaultRule.set(new Rule(r -> true, Reply.texts("OK")));
+        calls.set(0);
+        modelsCalls.set(0);
+        callsByRequestId.clear();
+        received.clear();
+        acceptedConnections.set(0);
+        closedConnections.set(0);
+        multipleChoices = true;
+        ignoreN = false;
+        logprobs = true;
+        maxTopLogprobs = 20;
+        modelId = "fake-model";
+        return this;
+    }
+
     /** The reply when no rule matches (initially the text "OK" for every choice). */
     public FakeOpenAiServer defaultReply(Reply reply) {
         defaultRule.set(new Rule(r -> true, reply));

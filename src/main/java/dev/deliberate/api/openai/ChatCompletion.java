@@ -15,10 +15,12 @@ public record ChatCompletion(
         @Nullable String systemFingerprint,
         RunInfo deliberate) {
 
-    public record Choice(int index, Message message, @Nullable Object logprobs, String finishReason) {}
+    public record Choice(
+            int index, Message message, @Nullable Object logprobs, String finishReason) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Message(String role, String content, @Nullable String refusal) {}
+    public record Message(
+            String role, String content, @Nullable String refusal) {}
 
     public record Usage(long promptTokens, long completionTokens, long totalTokens) {}
 

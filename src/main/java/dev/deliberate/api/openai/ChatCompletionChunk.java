@@ -16,12 +16,19 @@ public record ChatCompletionChunk(
         ChatCompletion.@Nullable RunInfo deliberate) {
 
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record Choice(int index, Delta delta, @Nullable Object logprobs, @Nullable String finishReason) {}
+    public record Choice(
+            int index,
+            Delta delta,
+            @Nullable Object logprobs,
+            @Nullable String finishReason) {}
 
     /**
      * @param reasoningContent progress of the strategy, in the field reasoning servers (vLLM, DeepSeek) use, so that
      *     clients which show reasoning show the strategy working
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Delta(@Nullable String role, @Nullable String content, @Nullable String reasoningContent) {}
+    public record Delta(
+            @Nullable String role,
+            @Nullable String content,
+            @Nullable String reasoningContent) {}
 }

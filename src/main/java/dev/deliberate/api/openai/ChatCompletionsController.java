@@ -59,7 +59,8 @@ public class ChatCompletionsController {
     public ModelList.Model model(@PathVariable String id) {
         return profiles.profile(id)
                 .map(this::model)
-                .orElseThrow(() -> DeliberateException.notFound("model", "model_not_found", "no profile named '" + id + "'"));
+                .orElseThrow(() ->
+                        DeliberateException.notFound("model", "model_not_found", "no profile named '" + id + "'"));
     }
 
     private ModelList.Model model(Profile profile) {
@@ -71,16 +72,21 @@ public class ChatCompletionsController {
         RunRequest runRequest = toRunRequest(request);
         Flux<RunEvent> events = runs.start(runRequest);
         if (!request.streaming()) {
-            return events.last().flatMap(event -> event instanceof RunEvent.Finished finished
-                    ? replies.json(response, 200, completion(finished.result()))
-                    : Mono.error(((RunEvent.Failed) event).error()));
+            return events.last()
+                    .flatMap(event -> event instanceof RunEvent.Finished finished
+                            ? replies.json(response, 200, completion(finished.result()))
+                            : Mono.error(((RunEvent.Failed) event).error()));
         }
         boolean includeUsage = request.streamOptions() != null
                 && Boolean.TRUE.equals(request.streamOptions().includeUsage());
-        Chunks chunks = new Chunks("chatcmpl-" + Long.toHexString(System.nanoTime()), request.model(), Instant.now().getEpochSecond());
+        Chunks chunks = new Chunks(
+                "chatcmpl-" + Long.toHexString(System.nanoTime()),
+                request.model(),
+                Instant.now().getEpochSecond());
         Flux<SseEvent> frames = Flux.concat(
-                Mono.fromSupplier(() -> frame(chunks.delta(new ChatCompletionChunk.Delta("assistant", "", null)))),
-                events.concatMap(event -> frames(event, chunks, includeUsage)))
+                        Mono.fromSupplier(
+                                () -> frame(chunks.delta(new ChatCompletionChunk.Delta("assistant", "", null)))),
+                        events.concatMap(event -> frames(event, chunks, includeUsage)))
                 .onErrorResume(error -> Flux.just(errorFrame(error)));
         return replies.events(response, frames);
     }
@@ -102,18 +108,26 @@ public class ChatCompletionsController {
         Solution solution = result.solution();
         ChatCompletion.RunInfo info = info(result);
         List<SseEvent> frames = new ArrayList<>();
-        frames.add(frame(chunks.delta(new ChatCompletionChunk.Delta(null, solution == null ? "" : solution.text(), null))));
+        frames.add(frame(
+                chunks.delta(new ChatCompletionChunk.Delta(null, solution == null ? "" : solution.text(), null))));
         frames.add(frame(new ChatCompletionChunk(
                 chunks.id(),
                 "chat.completion.chunk",
                 chunks.created(),
                 chunks.model(),
-                List.of(new ChatCompletionChunk.Choice(0, new ChatCompletionChunk.Delta(null, null, null), null, "stop")),
+                List.of(new ChatCompletionChunk.Choice(
+                        0, new ChatCompletionChunk.Delta(null, null, null), null, "stop")),
                 null,
                 info)));
         if (includeUsage) {
             frames.add(frame(new ChatCompletionChunk(
-                    chunks.id(), "chat.completion.chunk", chunks.created(), chunks.model(), List.of(), usage(result), null)));
+                    chunks.id(),
+                    "chat.completion.chunk",
+                    chunks.created(),
+                    chunks.model(),
+                    List.of(),
+                    usage(result),
+                    null)));
         }
         frames.add(SseEvent.data(DONE));
         return frames;
@@ -131,8 +145,13 @@ public class ChatCompletionsController {
     private record Chunks(String id, String model, long created) {
         ChatCompletionChunk delta(ChatCompletionChunk.Delta delta) {
             return new ChatCompletionChunk(
-                    id, "chat.completion.chunk", created, model,
-                    List.of(new ChatCompletionChunk.Choice(0, delta, null, null)), null, null);
+                    id,
+                    "chat.completion.chunk",
+                    created,
+                    model,
+                    List.of(new ChatCompletionChunk.Choice(0, delta, null, null)),
+                    null,
+                    null);
         }
     }
 
@@ -144,7 +163,8 @@ public class ChatCompletionsController {
                 "chat.completion",
                 result.startedAt().getEpochSecond(),
                 result.profile(),
-                List.of(new ChatCompletion.Choice(0, new ChatCompletion.Message("assistant", text, null), null, "stop")),
+                List.of(new ChatCompletion.Choice(
+                        0, new ChatCompletion.Message("assistant", text, null), null, "stop")),
                 usage(result),
                 null,
                 info(result));
@@ -152,7 +172,9 @@ public class ChatCompletionsController {
 
     private static ChatCompletion.Usage usage(RunResult result) {
         return new ChatCompletion.Usage(
-                result.usage().promptTokens(), result.usage().completionTokens(), result.usage().totalTokens());
+                result.usage().promptTokens(),
+                result.usage().completionTokens(),
+                result.usage().totalTokens());
     }
 
     private static ChatCompletion.RunInfo info(RunResult result) {
@@ -171,7 +193,8 @@ public class ChatCompletionsController {
 
     private RunRequest toRunRequest(ChatCompletionRequest request) {
         if (request.model() == null || request.model().isBlank()) {
-            throw DeliberateException.invalidRequest("model", "is required: name a profile (GET /v1/models lists them)");
+            throw DeliberateException.invalidRequest(
+                    "model", "is required: name a profile (GET /v1/models lists them)");
         }
         var messages = Conversations.of(request.messages(), "messages", limits);
         if (request.n() != null && request.n() != 1) {

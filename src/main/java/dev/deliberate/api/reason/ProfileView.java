@@ -58,6 +58,7 @@ public record ProfileView(
     }
 
     private static RoleView role(Endpoint endpoint) {
-        return new RoleView(endpoint.name(), endpoint.kind(), endpoint.model(), CapabilitiesView.of(endpoint.capabilities()));
+        return new RoleView(
+                endpoint.name(), endpoint.kind(), endpoint.model(), CapabilitiesView.of(endpoint.capabilities()));
     }
 }

@@ -54,15 +54,20 @@ public class ReasonController {
             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept,
             ServerHttpResponse response) {
         Flux<RunEvent> events = runs.start(toRunRequest(request));
-        boolean stream = accept != null && MediaType.parseMediaTypes(accept).stream()
-                .anyMatch(MediaType.TEXT_EVENT_STREAM::isCompatibleWith);
+        // Only an explicit text/event-stream asks for events: "*/*" is what clients send when they ask for nothing.
+        boolean stream = accept != null
+                && MediaType.parseMediaTypes(accept).stream()
+                        .anyMatch(type -> type.getType().equals("text")
+                                && type.getSubtype().equals("event-stream"));
         if (!stream) {
-            return events.last().flatMap(event -> event instanceof RunEvent.Finished finished
-                    ? replies.json(response, 200, RunView.of(finished.result()))
-                    : Mono.error(((RunEvent.Failed) event).error()));
+            return events.last()
+                    .flatMap(event -> event instanceof RunEvent.Finished finished
+                            ? replies.json(response, 200, RunView.of(finished.result()))
+                            : Mono.error(((RunEvent.Failed) event).error()));
         }
         Flux<SseEvent> frames = events.map(this::frame)
-                .onErrorResume(error -> Mono.just(new SseEvent("error", replies.toJson(ErrorReply.of(error).body()))));
+                .onErrorResume(error -> Mono.just(new SseEvent(
+                        "error", replies.toJson(ErrorReply.of(error).body()))));
         return replies.events(response, frames);
     }
 
@@ -92,7 +97,11 @@ public class ReasonController {
 
     @GetMapping("/v1/profiles")
     public Map<String, Object> profiles() {
-        return Map.of("object", "list", "data", profiles.all().stream().map(ProfileView::of).toList());
+        return Map.of(
+                "object",
+                "list",
+                "data",
+                profiles.all().stream().map(ProfileView::of).toList());
     }
 
     private RunRequest toRunRequest(ReasonRequest request) {
@@ -111,7 +120,8 @@ public class ReasonController {
                 throw DeliberateException.invalidRequest("problem.text", "must not be blank");
             }
             if (problem.text().length() > limits.maxChars()) {
-                throw DeliberateException.invalidRequest("problem.text", "exceeds " + limits.maxChars() + " characters");
+                throw DeliberateException.invalidRequest(
+                        "problem.text", "exceeds " + limits.maxChars() + " characters");
             }
             messages = List.of(ChatMessage.user(problem.text()));
         } else {
@@ -129,8 +139,10 @@ public class ReasonController {
         } else if (problem.signature() != null || problem.tests() != null) {
             throw DeliberateException.invalidRequest("problem.entry_point", "is required with signature or tests");
         }
-        if (request.maxTokens() != null && (request.maxTokens() < 1 || request.maxTokens() > limits.maxTokensPerCall())) {
-            throw DeliberateException.invalidRequest("max_tokens", "must be between 1 and " + limits.maxTokensPerCall());
+        if (request.maxTokens() != null
+                && (request.maxTokens() < 1 || request.maxTokens() > limits.maxTokensPerCall())) {
+            throw DeliberateException.invalidRequest(
+                    "max_tokens", "must be between 1 and " + limits.maxTokensPerCall());
         }
         return new RunRequest(
                 request.profile(),

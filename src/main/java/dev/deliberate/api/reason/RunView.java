@@ -27,7 +27,8 @@ public record RunView(
         Map<String, Object> notes,
         ApiError.@Nullable Detail error) {
 
-    public record UsageView(int modelCalls, long promptTokens, long completionTokens, long totalTokens, int codeExecutions) {
+    public record UsageView(
+            int modelCalls, long promptTokens, long completionTokens, long totalTokens, int codeExecutions) {
         static UsageView of(RunUsage usage) {
             return new UsageView(
                     usage.modelCalls(),
@@ -43,7 +44,11 @@ public record RunView(
      * @param criticalPath the ids of that chain's steps
      */
     public record TraceView(
-            Instant startedAt, @Nullable Long wallMs, long criticalPathMs, List<String> criticalPath, List<StepView> steps) {}
+            Instant startedAt,
+            @Nullable Long wallMs,
+            long criticalPathMs,
+            List<String> criticalPath,
+            List<StepView> steps) {}
 
     public record StepView(
             String id,
@@ -96,6 +101,8 @@ public record RunView(
                         result.criticalPath().stepIds(),
                         result.steps().stream().map(StepView::of).toList()),
                 solution == null ? Map.of() : solution.notes(),
-                result.error() == null ? null : ErrorReply.of(result.error()).body().error());
+                result.error() == null
+                        ? null
+                        : ErrorReply.of(result.error()).body().error());
     }
 }

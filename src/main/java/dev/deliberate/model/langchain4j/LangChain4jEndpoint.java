@@ -197,6 +197,11 @@ public final class LangChain4jEndpoint implements Endpoint {
     }
 
     @Override
+    public String model() {
+        return String.valueOf(chatModel.defaultRequestParameters().modelName());
+    }
+
+    @Override
     public String kind() {
         return provider.kind;
     }

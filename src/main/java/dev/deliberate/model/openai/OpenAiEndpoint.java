@@ -61,7 +61,7 @@ public final class OpenAiEndpoint implements Endpoint, AutoCloseable {
     private static final Duration MAX_IDLE = Duration.ofSeconds(4);
 
     static final String PROBE_PROMPT = "Say OK.";
-    static final int PROBE_TOP_LOGPROBS = 2;
+    static final int PROBE_TOP_LOGPROBS = 5;
 
     private final String name;
     private final EndpointSettings settings;
@@ -112,6 +112,11 @@ public final class OpenAiEndpoint implements Endpoint, AutoCloseable {
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public String model() {
+        return settings.model();
     }
 
     @Override

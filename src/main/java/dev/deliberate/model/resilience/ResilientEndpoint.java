@@ -107,6 +107,11 @@ public final class ResilientEndpoint implements Endpoint {
     }
 
     @Override
+    public String model() {
+        return delegate.model();
+    }
+
+    @Override
     public String kind() {
         return delegate.kind();
     }

@@ -35,7 +35,8 @@ final class DirectStrategy implements Strategy {
                 .withTopP(client.topP() != null ? client.topP() : parameters.topP())
                 .withStop(client.stop())
                 .withMaxTokens(parameters.maxTokens());
-        boolean logprobs = parameters.logprobConfidence() && run.capabilities(Roles.SOLVER).logprobs();
+        boolean logprobs =
+                parameters.logprobConfidence() && run.capabilities(Roles.SOLVER).logprobs();
         if (logprobs) {
             request = request.withLogprobs(0);
         }

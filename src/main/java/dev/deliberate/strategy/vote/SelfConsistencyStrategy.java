@@ -45,7 +45,8 @@ final class SelfConsistencyStrategy implements Strategy {
                             .toList();
                     Tally tally = Voting.tally(ballots, run.seed());
                     notes.put("votes", tally.weights()).put("ballots", tally.ballots());
-                    String answer = tally.winner() == null ? null : tally.winner().raw();
+                    String answer =
+                            tally.winner() == null ? null : tally.winner().raw();
                     run.offer(new Candidate(answer, tally.text(), tally.share()));
                     notes.put("winner", answer == null ? "none" : answer).put("share", tally.share());
                     return Mono.just(new Solution(

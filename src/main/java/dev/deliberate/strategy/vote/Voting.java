@@ -32,7 +32,8 @@ public final class Voting {
         if (weights.isEmpty()) {
             return new Tally(null, ballots.get(0).text(), 0.0, weights, ballots.size());
         }
-        double top = weights.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        double top =
+                weights.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
         List<String> tied = new ArrayList<>();
         weights.forEach((key, weight) -> {
             if (weight == top) {

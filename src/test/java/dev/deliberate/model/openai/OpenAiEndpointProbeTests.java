@@ -68,12 +68,13 @@ class OpenAiEndpointProbeTests {
 
         Capabilities capabilities = probe(endpoint);
 
-        assertThat(capabilities).isEqualTo(new Capabilities(true, true, 2, Source.PROBED));
+        assertThat(capabilities)
+                .isEqualTo(new Capabilities(true, true, OpenAiEndpoint.PROBE_TOP_LOGPROBS, Source.PROBED));
         assertThat(server.calls()).isEqualTo(1);
         assertThat(server.lastRequest().body())
                 .isEqualTo(JsonMapper.builder().build().readTree("""
                 {"model":"test-model","messages":[{"role":"user","content":"Say OK."}],
-                 "n":2,"temperature":0.0,"max_tokens":1,"logprobs":true,"top_logprobs":2}
+                 "n":2,"temperature":0.0,"max_tokens":1,"logprobs":true,"top_logprobs":5}
                 """));
     }
 
@@ -84,7 +85,8 @@ class OpenAiEndpointProbeTests {
 
         Capabilities capabilities = probe(endpoint);
 
-        assertThat(capabilities).isEqualTo(new Capabilities(false, true, 2, Source.PROBED));
+        assertThat(capabilities)
+                .isEqualTo(new Capabilities(false, true, OpenAiEndpoint.PROBE_TOP_LOGPROBS, Source.PROBED));
         assertThat(server.calls()).isEqualTo(2);
         assertThat(server.requests().get(1).has("n")).isFalse();
     }
@@ -96,7 +98,8 @@ class OpenAiEndpointProbeTests {
 
         Capabilities capabilities = probe(endpoint);
 
-        assertThat(capabilities).isEqualTo(new Capabilities(false, true, 2, Source.PROBED));
+        assertThat(capabilities)
+                .isEqualTo(new Capabilities(false, true, OpenAiEndpoint.PROBE_TOP_LOGPROBS, Source.PROBED));
         assertThat(server.calls()).isEqualTo(1);
     }
 

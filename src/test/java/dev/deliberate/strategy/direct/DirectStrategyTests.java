@@ -28,7 +28,8 @@ class DirectStrategyTests {
     @Test
     void passesTheConversationThroughUntouchedWithClientSampling() {
         var solver = ScriptedEndpoint.cycling("local", "Hello there.");
-        var service = new Runs().plan("direct", new DirectKind(Formats.shipped()).create(TEXT), Map.of("solver", solver))
+        var service = new Runs()
+                .plan("direct", new DirectKind(Formats.shipped()).create(TEXT), Map.of("solver", solver))
                 .service();
         var conversation = List.of(ChatMessage.system("Be kind."), ChatMessage.user("Hi"));
         var request = new RunRequest(
@@ -39,8 +40,8 @@ class DirectStrategyTests {
                 50,
                 new RunRequest.Sampling(0.9, 0.5, List.of("END")));
 
-        RunResult result = Runs.finished(
-                service.start(request).last().map(e -> e).block(Duration.ofSeconds(5)));
+        RunResult result =
+                Runs.finished(service.start(request).last().map(e -> e).block(Duration.ofSeconds(5)));
 
         assertThat(result.solution().text()).isEqualTo("Hello there.");
         assertThat(result.solution().answer()).isEqualTo("Hello there.");
@@ -60,10 +61,15 @@ class DirectStrategyTests {
                     new TokenLogprob("The", Math.log(0.5), List.of()),
                     new TokenLogprob(" answer is 4.", Math.log(0.125), List.of()));
             return Mono.just(new Generation(
-                    List.of(new Choice(0, "The answer is 4.", "stop", tokens)), new Usage(5, 2), Duration.ZERO, "local", 1));
+                    List.of(new Choice(0, "The answer is 4.", "stop", tokens)),
+                    new Usage(5, 2),
+                    Duration.ZERO,
+                    "local",
+                    1));
         });
         var params = new DirectParameters(null, null, 100, AnswerKind.MATH, true);
-        var service = new Runs().plan("direct", new DirectKind(Formats.shipped()).create(params), Map.of("solver", solver))
+        var service = new Runs()
+                .plan("direct", new DirectKind(Formats.shipped()).create(params), Map.of("solver", solver))
                 .service();
 
         RunResult result = Runs.finished(Runs.last(service, "direct", Problem.of("2+2?", null)));
@@ -78,9 +84,10 @@ class DirectStrategyTests {
         var solver = new ScriptedEndpoint(
                 "local",
                 new Capabilities(false, false, 0, Capabilities.Source.PROBED),
-                (request, call) -> Mono.just(
-                        ScriptedEndpoint.generation("local", List.of(ScriptedEndpoint.choice(0, "Hi")))));
-        var service = new Runs().plan("direct", new DirectKind(Formats.shipped()).create(TEXT), Map.of("solver", solver))
+                (request, call) ->
+                        Mono.just(ScriptedEndpoint.generation("local", List.of(ScriptedEndpoint.choice(0, "Hi")))));
+        var service = new Runs()
+                .plan("direct", new DirectKind(Formats.shipped()).create(TEXT), Map.of("solver", solver))
                 .service();
 
         RunResult result = Runs.finished(Runs.last(service, "direct", Problem.of("Hello", null)));

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 class SelfConsistencyStrategyTests {
 
-    private static final SelfConsistencyParameters FIVE = new SelfConsistencyParameters(5, 0.7, null, 256, AnswerKind.MATH);
+    private static final SelfConsistencyParameters FIVE =
+            new SelfConsistencyParameters(5, 0.7, null, 256, AnswerKind.MATH);
 
     @Test
     void samplesInOneRequestAndReturnsTheMajorityWithItsShare() {
@@ -42,7 +43,10 @@ class SelfConsistencyStrategyTests {
         assertThat(sent.n()).isEqualTo(5);
         assertThat(sent.temperature()).isEqualTo(0.7);
         assertThat(sent.maxTokens()).isEqualTo(256);
-        Step vote = result.steps().stream().filter(s -> s.kind() == StepKind.VOTE).findFirst().orElseThrow();
+        Step vote = result.steps().stream()
+                .filter(s -> s.kind() == StepKind.VOTE)
+                .findFirst()
+                .orElseThrow();
         assertThat(vote.notes()).containsEntry("winner", "4").containsEntry("ballots", 5);
     }
 

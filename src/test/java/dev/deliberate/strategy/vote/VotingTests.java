@@ -22,8 +22,7 @@ class VotingTests {
         assertThat(tally.winner().canonical()).isEqualTo("7");
         assertThat(tally.share()).isEqualTo(0.6);
         assertThat(tally.text()).isEqualTo("text 7");
-        assertThat(tally.weights()).containsExactly(
-                java.util.Map.entry("7", 3.0), java.util.Map.entry("3", 1.0));
+        assertThat(tally.weights()).containsExactly(java.util.Map.entry("7", 3.0), java.util.Map.entry("3", 1.0));
         assertThat(tally.ballots()).isEqualTo(5);
     }
 
