@@ -36,23 +36,39 @@ class ApiKeyIntegrationTests {
 
     @Test
     void requestsWithoutAValidKeyGet401InTheOpenAiShape() {
-        client.get().uri("/v1/models").exchange()
-                .expectStatus().isUnauthorized()
+        client.get()
+                .uri("/v1/models")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized()
                 .expectBody()
-                .jsonPath("$.error.type").isEqualTo("authentication_error")
-                .jsonPath("$.error.code").isEqualTo("invalid_api_key");
-        client.get().uri("/v1/models").header("Authorization", "Bearer key-three").exchange()
-                .expectStatus().isUnauthorized();
-        client.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
+                .jsonPath("$.error.type")
+                .isEqualTo("authentication_error")
+                .jsonPath("$.error.code")
+                .isEqualTo("invalid_api_key");
+        client.get()
+                .uri("/v1/models")
+                .header("Authorization", "Bearer key-three")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
+        client.post()
+                .uri("/v1/chat/completions")
+                .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("model", "direct", "messages", List.of(Map.of("role", "user", "content", "x"))))
                 .exchange()
-                .expectStatus().isUnauthorized();
+                .expectStatus()
+                .isUnauthorized();
     }
 
     @Test
     void aValidKeyIsAcceptedAndHealthNeedsNone() {
-        client.get().uri("/v1/models").header("Authorization", "Bearer key-two").exchange()
-                .expectStatus().isOk();
+        client.get()
+                .uri("/v1/models")
+                .header("Authorization", "Bearer key-two")
+                .exchange()
+                .expectStatus()
+                .isOk();
         client.get().uri("/actuator/health").exchange().expectStatus().isOk();
     }
 }

@@ -280,7 +280,9 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
     }
 
     @Test
-    void backendFailuresMapToGatewayStatusesWithoutLeakingTheKey() {
+    @org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
+    void backendFailuresMapToGatewayStatusesWithoutLeakingTheKey(
+            org.springframework.boot.test.system.CapturedOutput output) {
         BACKEND.defaultReply(Reply.failing(Fault.HTTP_ERROR));
         JsonNode unavailable = post(chat("direct", "x"), 503);
         assertThat(unavailable.path("error").path("code").asString()).isEqualTo("backend_unavailable");
@@ -301,6 +303,8 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
         BACKEND.defaultReply(Reply.failing(Fault.UNAUTHORIZED));
         JsonNode rejected = post(chat("direct", "x"), 502);
         assertThat(rejected.toString()).doesNotContain("sk-canary");
+        assertThat(rejected.path("error").path("message").asString()).contains("local");
+        assertThat(output.getAll()).doesNotContain("sk-canary");
     }
 
     @Test

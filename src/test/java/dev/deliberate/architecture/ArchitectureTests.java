@@ -29,35 +29,64 @@ class ArchitectureTests {
     @Test
     void leafPackagesDependOnNothingOfOurs() {
         noClasses()
-                .that().resideInAnyPackage("dev.deliberate.model..", "dev.deliberate.prompt..", "dev.deliberate.answer..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "dev.deliberate.run..", "dev.deliberate.strategy..", "dev.deliberate.profile..",
-                        "dev.deliberate.api..", "dev.deliberate.config..", "dev.deliberate.sandbox..")
+                .that()
+                .resideInAnyPackage("dev.deliberate.model..", "dev.deliberate.prompt..", "dev.deliberate.answer..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.deliberate.run..",
+                        "dev.deliberate.strategy..",
+                        "dev.deliberate.profile..",
+                        "dev.deliberate.api..",
+                        "dev.deliberate.config..",
+                        "dev.deliberate.sandbox..")
                 .check(classes);
-        noClasses().that().resideInAPackage("dev.deliberate.model..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.deliberate.prompt..", "dev.deliberate.answer..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.deliberate.model..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.deliberate.prompt..", "dev.deliberate.answer..")
                 .check(classes);
     }
 
     @Test
     void theEngineKnowsNoStrategyProfileOrApi() {
-        noClasses().that().resideInAPackage("dev.deliberate.run..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "dev.deliberate.strategy..", "dev.deliberate.profile..", "dev.deliberate.api..",
-                        "dev.deliberate.config..", "dev.deliberate.prompt..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.deliberate.run..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.deliberate.strategy..",
+                        "dev.deliberate.profile..",
+                        "dev.deliberate.api..",
+                        "dev.deliberate.config..",
+                        "dev.deliberate.prompt..")
                 .check(classes);
     }
 
     @Test
     void strategiesSeeModelsOnlyThroughTheRun() {
-        noClasses().that().resideInAPackage("dev.deliberate.strategy..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "dev.deliberate.api..", "dev.deliberate.profile..", "dev.deliberate.config..",
-                        "dev.deliberate.model.openai..", "dev.deliberate.model.langchain4j..",
+        noClasses()
+                .that()
+                .resideInAPackage("dev.deliberate.strategy..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.deliberate.api..",
+                        "dev.deliberate.profile..",
+                        "dev.deliberate.config..",
+                        "dev.deliberate.model.openai..",
+                        "dev.deliberate.model.langchain4j..",
                         "dev.deliberate.model.resilience..")
                 .check(classes);
-        noClasses().that().resideInAPackage("dev.deliberate.strategy..")
-                .should().dependOnClassesThat().resideInAnyPackage(
+        noClasses()
+                .that()
+                .resideInAPackage("dev.deliberate.strategy..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
                         "org.springframework.web..", "org.springframework.http..", "reactor.netty..", "tools.jackson..")
                 .because("strategies never touch HTTP or wire formats")
                 .check(classes);
@@ -65,25 +94,38 @@ class ArchitectureTests {
 
     @Test
     void theApiNeverKnowsStrategiesOrEndpointKinds() {
-        noClasses().that().resideInAPackage("dev.deliberate.api..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "dev.deliberate.strategy..", "dev.deliberate.config..", "dev.deliberate.model.openai..",
-                        "dev.deliberate.model.langchain4j..", "dev.deliberate.model.resilience..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.deliberate.api..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.deliberate.strategy..",
+                        "dev.deliberate.config..",
+                        "dev.deliberate.model.openai..",
+                        "dev.deliberate.model.langchain4j..",
+                        "dev.deliberate.model.resilience..")
                 .check(classes);
     }
 
     @Test
     void profilesDependOnlyOnTheEngineAndModels() {
-        noClasses().that().resideInAPackage("dev.deliberate.profile..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "dev.deliberate.api..", "dev.deliberate.strategy..", "dev.deliberate.config..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.deliberate.profile..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.deliberate.api..", "dev.deliberate.strategy..", "dev.deliberate.config..")
                 .check(classes);
     }
 
     @Test
     void caseConversionsNameTheirLocale() {
-        noClasses().should().callMethod(String.class, "toLowerCase")
-                .orShould().callMethod(String.class, "toUpperCase")
+        noClasses()
+                .should()
+                .callMethod(String.class, "toLowerCase")
+                .orShould()
+                .callMethod(String.class, "toUpperCase")
                 .because("the default locale turns 'I' into a dotless i in Turkish")
                 .check(classes);
     }

@@ -21,20 +21,21 @@ class DeliberatePropertiesTests {
 
     @Test
     void oneBaseUrlIsEnoughForAnEndpointAndEverythingElseHasDefaults() {
-        runner.withPropertyValues("deliberate.endpoints.local.base-url=http://127.0.0.1:9000/v1").run(context -> {
-            DeliberateProperties properties = context.getBean(DeliberateProperties.class);
-            EndpointSettings local = properties.endpoints().get("local");
+        runner.withPropertyValues("deliberate.endpoints.local.base-url=http://127.0.0.1:9000/v1")
+                .run(context -> {
+                    DeliberateProperties properties = context.getBean(DeliberateProperties.class);
+                    EndpointSettings local = properties.endpoints().get("local");
 
-            assertThat(local.kind()).isEqualTo("openai");
-            assertThat(local.baseUrl()).isEqualTo(URI.create("http://127.0.0.1:9000/v1"));
-            assertThat(local.maxConcurrency()).isEqualTo(64);
-            assertThat(local.timeouts().firstByte()).isEqualTo(Duration.ofSeconds(120));
-            assertThat(local.retry().maxAttempts()).isEqualTo(3);
-            assertThat(local.capabilities().complete()).isFalse();
-            assertThat(properties.limits().maxBody()).isEqualTo(DataSize.ofMegabytes(1));
-            assertThat(properties.runs().storeSize()).isEqualTo(1000);
-            assertThat(properties.security().apiKeys()).isEmpty();
-        });
+                    assertThat(local.kind()).isEqualTo("openai");
+                    assertThat(local.baseUrl()).isEqualTo(URI.create("http://127.0.0.1:9000/v1"));
+                    assertThat(local.maxConcurrency()).isEqualTo(64);
+                    assertThat(local.timeouts().firstByte()).isEqualTo(Duration.ofSeconds(120));
+                    assertThat(local.retry().maxAttempts()).isEqualTo(3);
+                    assertThat(local.capabilities().complete()).isFalse();
+                    assertThat(properties.limits().maxBody()).isEqualTo(DataSize.ofMegabytes(1));
+                    assertThat(properties.runs().storeSize()).isEqualTo(1000);
+                    assertThat(properties.security().apiKeys()).isEmpty();
+                });
     }
 
     @Test
