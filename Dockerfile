@@ -1,0 +1,25 @@
+# Build: the same `mvn package` as the README, so the image runs the same jar.
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src src
+COPY strategies strategies
+COPY prompts prompts
+RUN mvn -B -q -DskipTests package
+
+# Run: a slim JRE 17, a non-root user, configuration by environment variables.
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 --home-dir /app deliberate
+WORKDIR /app
+COPY --from=build /src/target/deliberate.jar /app/deliberate.jar
+# Profiles and prompts are in the jar; these directories let users add or replace them by mounting files here.
+COPY strategies /app/strategies
+COPY prompts /app/prompts
+USER deliberate
+ENV PORT=8080 \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${PORT} && printf 'GET /actuator/health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"status\":\"UP\"' <&3"]
+ENTRYPOINT ["java", "-jar", "/app/deliberate.jar"]
