@@ -57,6 +57,11 @@ public record ErrorReply(
         return new ErrorReply(500, ApiError.of("internal error", "server_error", null, "internal_error"), null);
     }
 
+    /** Whether the same request may succeed later: rate limits, overload, timeouts and unavailable backends. */
+    public boolean retriable() {
+        return status == 429 || status == 503 || status == 504 || status == 500;
+    }
+
     public static ErrorReply tooLarge() {
         return new ErrorReply(
                 413,

@@ -38,6 +38,10 @@ public final class HttpReplies {
     }
 
     public Mono<Void> error(ServerHttpResponse response, ErrorReply reply) {
+        if (!reply.retriable()) {
+            // Read by the OpenAI SDKs, which otherwise retry every 5xx (and 409) whatever it means.
+            response.getHeaders().set("x-should-retry", "false");
+        }
         if (reply.retryAfter() != null) {
             response.getHeaders()
                     .set(
