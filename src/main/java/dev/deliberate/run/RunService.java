@@ -67,12 +67,12 @@ public final class RunService {
 
     /**
      * Validates and admits {@code request} at once (unknown profile, budget above the caps and overload fail here,
-     * before any response is committed) and returns the run's events: trace steps as they happen, then exactly one
-     * {@link RunEvent.Finished} or {@link RunEvent.Failed}. Subscribe exactly once.
+     * before any response is committed) and returns the run with its events: trace steps as they happen, then exactly
+     * one {@link RunEvent.Finished} or {@link RunEvent.Failed}. Subscribe exactly once.
      *
      * @throws DeliberateException 404 for an unknown profile, 400 for a budget above the caps, 429 when overloaded
      */
-    public Flux<RunEvent> start(RunRequest request) {
+    public StartedRun start(RunRequest request) {
         Plan plan = profiles.find(request.profile())
                 .orElseThrow(() -> DeliberateException.notFound(
                         "model", "model_not_found", "no profile named '" + request.profile() + "'"));
@@ -90,7 +90,7 @@ public final class RunService {
         }
     }
 
-    private Flux<RunEvent> execute(Plan plan, RunRequest request, BudgetLimits limits) {
+    private StartedRun execute(Plan plan, RunRequest request, BudgetLimits limits) {
         // Not UUID.randomUUID(): SecureRandom may read /dev/urandom, a blocking call on the event loop.
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String runId = "run-" + Long.toHexString(random.nextLong() | Long.MIN_VALUE)
@@ -153,7 +153,7 @@ public final class RunService {
                     running.decrementAndGet();
                 });
 
-        return Flux.merge(trace.live().map(RunEvent.StepEvent::new), result);
+        return new StartedRun(runId, Flux.merge(trace.live().map(RunEvent.StepEvent::new), result));
     }
 
     private Duration remaining(Budget budget) {

@@ -10,7 +10,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
-import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -103,6 +102,8 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
         assertThat(deliberate.path("model_calls").asInt()).isEqualTo(1);
         assertThat(deliberate.path("truncated").asBoolean()).isFalse();
         assertThat(deliberate.path("run_id").asString()).startsWith("run-");
+        assertThat(reply.path("id").asString())
+                .isEqualTo("chatcmpl-" + deliberate.path("run_id").asString().substring(4));
 
         JsonNode sent = BACKEND.lastRequest().body();
         assertThat(sent.path("model").asString()).isEqualTo("fake-model");
@@ -352,7 +353,7 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
         BACKEND.defaultReply(Reply.texts("slow").latency(Duration.ofSeconds(10)));
         WebClient webClient = WebClient.create("http://127.0.0.1:" + port);
 
-        Flux<String> events = webClient
+        var response = webClient
                 .post()
                 .uri("/v1/chat/completions")
                 .contentType(MediaType.APPLICATION_JSON)
@@ -360,8 +361,10 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
                 .bodyValue(Map.of(
                         "model", "direct", "stream", true, "messages", List.of(Map.of("role", "user", "content", "x"))))
                 .retrieve()
-                .bodyToFlux(String.class);
-        StepVerifier.create(events)
+                .toEntityFlux(String.class)
+                .block(Duration.ofSeconds(5));
+        String runId = response.getHeaders().getFirst("X-Deliberate-Run-Id");
+        StepVerifier.create(response.getBody())
                 .expectNextCount(1)
                 .then(() -> BACKEND.awaitCalls(1, Duration.ofSeconds(5)))
                 .thenCancel()
@@ -369,5 +372,16 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
 
         BACKEND.awaitNoOpenConnections(Duration.ofSeconds(2));
         assertThat(BACKEND.openConnections()).isZero();
+        JsonNode run = JSON.readTree(client.get()
+                .uri("/v1/runs/" + runId)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult()
+                .getResponseBody());
+        assertThat(run.path("status").asString()).isEqualTo("cancelled");
+        assertThat(run.path("trace").path("steps").get(1).path("status").asString())
+                .isEqualTo("cancelled");
     }
 }

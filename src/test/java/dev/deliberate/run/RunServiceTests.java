@@ -62,8 +62,10 @@ class RunServiceTests {
                 .plan("p", sequential(1), Map.of("solver", ScriptedEndpoint.cycling("local", "4")))
                 .service();
 
-        List<RunEvent> events =
-                service.start(RunRequest.of("p", PROBLEM)).collectList().block(Duration.ofSeconds(5));
+        List<RunEvent> events = service.start(RunRequest.of("p", PROBLEM))
+                .events()
+                .collectList()
+                .block(Duration.ofSeconds(5));
 
         assertThat(events).hasSize(5);
         assertThat(events.subList(0, 4)).allMatch(e -> e instanceof RunEvent.StepEvent);
@@ -164,7 +166,7 @@ class RunServiceTests {
                 .then(Mono.just(Solution.of("x", "x", 1.0)));
         var service = new Runs().plan("p", fanOut, Map.of("solver", stalled)).service();
 
-        StepVerifier.create(service.start(RunRequest.of("p", PROBLEM)))
+        StepVerifier.create(service.start(RunRequest.of("p", PROBLEM)).events())
                 .expectNextCount(4)
                 .thenCancel()
                 .verify(Duration.ofSeconds(5));
@@ -223,7 +225,8 @@ class RunServiceTests {
                 new Runs().plan("p", sequential(1), Map.of("solver", stalled)).service();
         var subscriptions = new java.util.ArrayList<reactor.core.Disposable>();
         for (int i = 0; i < 8; i++) {
-            subscriptions.add(service.start(RunRequest.of("p", PROBLEM)).subscribe());
+            subscriptions.add(
+                    service.start(RunRequest.of("p", PROBLEM)).events().subscribe());
         }
 
         assertThatThrownBy(() -> service.start(RunRequest.of("p", PROBLEM)))
@@ -243,8 +246,8 @@ class RunServiceTests {
                 new Runs().plan("p", sequential(2), Map.of("solver", solver)).service();
         var seeded = new RunRequest("p", PROBLEM, null, 42L, null, null);
 
-        service.start(seeded).blockLast(Duration.ofSeconds(5));
-        service.start(seeded).blockLast(Duration.ofSeconds(5));
+        service.start(seeded).events().blockLast(Duration.ofSeconds(5));
+        service.start(seeded).events().blockLast(Duration.ofSeconds(5));
 
         List<Long> seeds =
                 solver.requests().stream().map(GenerationRequest::seed).toList();

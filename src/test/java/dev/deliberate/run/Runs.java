@@ -45,7 +45,7 @@ public final class Runs {
 
     /** Runs {@code profile} on {@code problem} and returns the terminal event. */
     public static RunEvent last(RunService service, String profile, Problem problem) {
-        return service.start(RunRequest.of(profile, problem)).last().block(Duration.ofSeconds(10));
+        return service.start(RunRequest.of(profile, problem)).events().last().block(Duration.ofSeconds(10));
     }
 
     public static RunResult finished(RunEvent event) {

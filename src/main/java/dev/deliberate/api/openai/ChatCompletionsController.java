@@ -17,6 +17,7 @@ import dev.deliberate.run.RunRequest;
 import dev.deliberate.run.RunResult;
 import dev.deliberate.run.RunService;
 import dev.deliberate.run.Solution;
+import dev.deliberate.run.StartedRun;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,7 @@ import tools.jackson.databind.JsonNode;
 public class ChatCompletionsController {
 
     private static final String DONE = "[DONE]";
+    static final String RUN_ID_HEADER = "X-Deliberate-Run-Id";
 
     private final RunService runs;
     private final ProfileRegistry profiles;
@@ -70,7 +72,9 @@ public class ChatCompletionsController {
     @PostMapping("/v1/chat/completions")
     public Mono<Void> complete(@RequestBody ChatCompletionRequest request, ServerHttpResponse response) {
         RunRequest runRequest = toRunRequest(request);
-        Flux<RunEvent> events = runs.start(runRequest);
+        StartedRun run = runs.start(runRequest);
+        Flux<RunEvent> events = run.events();
+        response.getHeaders().set(RUN_ID_HEADER, run.runId());
         if (!request.streaming()) {
             return events.last()
                     .flatMap(event -> event instanceof RunEvent.Finished finished
@@ -159,7 +163,7 @@ public class ChatCompletionsController {
         Solution solution = result.solution();
         String text = solution == null ? "" : solution.text();
         return new ChatCompletion(
-                "chatcmpl-" + result.runId().substring("run-".length()),
+                completionId(result.runId()),
                 "chat.completion",
                 result.startedAt().getEpochSecond(),
                 result.profile(),
@@ -168,6 +172,11 @@ public class ChatCompletionsController {
                 usage(result),
                 null,
                 info(result));
+    }
+
+    /** The completion id is the run id in OpenAI's form, so that a reply leads to its trace. */
+    private static String completionId(String runId) {
+        return "chatcmpl-" + runId.substring("run-".length());
     }
 
     private static ChatCompletion.Usage usage(RunResult result) {

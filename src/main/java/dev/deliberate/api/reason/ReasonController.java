@@ -14,6 +14,7 @@ import dev.deliberate.run.Problem;
 import dev.deliberate.run.RunEvent;
 import dev.deliberate.run.RunRequest;
 import dev.deliberate.run.RunService;
+import dev.deliberate.run.StartedRun;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
@@ -53,7 +54,9 @@ public class ReasonController {
             @RequestBody ReasonRequest request,
             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept,
             ServerHttpResponse response) {
-        Flux<RunEvent> events = runs.start(toRunRequest(request));
+        StartedRun run = runs.start(toRunRequest(request));
+        Flux<RunEvent> events = run.events();
+        response.getHeaders().set("X-Deliberate-Run-Id", run.runId());
         // Only an explicit text/event-stream asks for events: "*/*" is what clients send when they ask for nothing.
         boolean stream = accept != null
                 && MediaType.parseMediaTypes(accept).stream()

@@ -41,7 +41,7 @@ class DirectStrategyTests {
                 new RunRequest.Sampling(0.9, 0.5, List.of("END")));
 
         RunResult result =
-                Runs.finished(service.start(request).last().map(e -> e).block(Duration.ofSeconds(5)));
+                Runs.finished(service.start(request).events().last().map(e -> e).block(Duration.ofSeconds(5)));
 
         assertThat(result.solution().text()).isEqualTo("Hello there.");
         assertThat(result.solution().answer()).isEqualTo("Hello there.");
