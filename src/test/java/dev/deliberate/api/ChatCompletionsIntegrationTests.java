@@ -268,6 +268,19 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
         assertThat(JSON.readTree(malformed).path("error").path("type").asString())
                 .isEqualTo("invalid_request_error");
 
+        String deep = "[".repeat(10_000) + "]".repeat(10_000);
+        byte[] nested = client.post()
+                .uri("/v1/chat/completions")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\": \"direct\", \"messages\": [{\"role\": \"user\", \"content\": " + deep + "}]}")
+                .exchange()
+                .expectStatus()
+                .isBadRequest()
+                .expectBody()
+                .returnResult()
+                .getResponseBody();
+        assertThat(JSON.readTree(nested).path("error").path("type").asString()).isEqualTo("invalid_request_error");
+
         String huge = "x".repeat(70_000);
         JsonNode tooLarge = post(chat("direct", huge), 413);
         assertThat(tooLarge.path("error").path("code").asString()).isEqualTo("request_too_large");
