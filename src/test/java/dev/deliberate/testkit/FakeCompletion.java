@@ -3,6 +3,7 @@ package dev.deliberate.testkit;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -14,6 +15,9 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code chat.completion} JSON body or as the {@code chat.completion.chunk} SSE events of the OpenAI wire format.
  */
 final class FakeCompletion {
+
+    private static final Pattern WORD_BOUNDARY = Pattern.compile("(?<=\\S)(?=\\s)");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     static final long CREATED = 1_700_000_000L;
 
@@ -106,14 +110,14 @@ final class FakeCompletion {
         if (text.isEmpty()) {
             return List.of();
         }
-        return List.of(text.split("(?<=\\S)(?=\\s)"));
+        return List.of(WORD_BOUNDARY.split(text));
     }
 
     private static long promptWords(JsonNode request) {
         long words = 0;
         for (JsonNode message : request.path("messages")) {
             String content = message.path("content").asString("");
-            words += content.isBlank() ? 0 : content.trim().split("\\s+").length;
+            words += content.isBlank() ? 0 : WHITESPACE.split(content.trim()).length;
         }
         return words;
     }
