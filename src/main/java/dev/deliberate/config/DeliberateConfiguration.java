@@ -83,7 +83,7 @@ class DeliberateConfiguration {
     @Bean
     ApiLimits apiLimits(DeliberateProperties properties) {
         var limits = properties.limits();
-        return new ApiLimits(limits.maxMessages(), limits.maxChars(), limits.maxTokensPerCall());
+        return new ApiLimits(limits.maxMessages(), limits.maxChars(), limits.maxTokensPerCall(), limits.streamHold());
     }
 
     @Bean

@@ -34,7 +34,9 @@ public record DeliberateProperties(
         endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
         profilesDir = profilesDir == null ? Path.of("strategies") : profilesDir;
         promptsDir = promptsDir == null ? Path.of("prompts") : promptsDir;
-        limits = limits == null ? new Limits(null, null, null, null, null, null, null, null, null, null, null) : limits;
+        limits = limits == null
+                ? new Limits(null, null, null, null, null, null, null, null, null, null, null, null)
+                : limits;
         runs = runs == null ? new Runs(null) : runs;
         security = security == null ? new Security(null) : security;
         probe = probe == null ? new Probe(null, null) : probe;
@@ -49,6 +51,9 @@ public record DeliberateProperties(
      * @param maxMessages most messages in one request
      * @param maxChars most characters over all messages of one request
      * @param maxConcurrentRuns runs in progress at once; beyond it requests get 429 with Retry-After
+     * @param streamHold how long a streamed chat completion holds its headers until the run's first step succeeds, so
+     *     that an early failure still gets a real HTTP status; then the stream starts anyway, for clients and proxies
+     *     that time out on a silent connection
      */
     public record Limits(
             @Nullable DataSize maxBody,
@@ -61,7 +66,8 @@ public record DeliberateProperties(
             @Nullable Integer maxBreadth,
             @Nullable Integer maxCodeExecutions,
             @Nullable Integer maxConcurrentRuns,
-            @Nullable Integer maxTokensPerCall) {
+            @Nullable Integer maxTokensPerCall,
+            @Nullable Duration streamHold) {
 
         public Limits {
             maxBody = maxBody == null ? DataSize.ofMegabytes(1) : maxBody;
@@ -75,6 +81,7 @@ public record DeliberateProperties(
             maxCodeExecutions = maxCodeExecutions == null ? 256 : maxCodeExecutions;
             maxConcurrentRuns = maxConcurrentRuns == null ? 1024 : maxConcurrentRuns;
             maxTokensPerCall = maxTokensPerCall == null ? 32_768 : maxTokensPerCall;
+            streamHold = streamHold == null ? Duration.ofSeconds(5) : streamHold;
         }
 
         public BudgetLimits budgetCaps() {

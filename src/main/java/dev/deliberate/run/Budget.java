@@ -73,6 +73,11 @@ public final class Budget {
         return new Reservation(worstCaseTokens);
     }
 
+    /** Model calls still free for a new reservation. */
+    public synchronized int callsLeft() {
+        return Math.max(0, limits.maxModelCalls() - calls);
+    }
+
     /** Tokens still free for a new reservation. */
     public synchronized long tokensLeft() {
         return Math.max(0, limits.maxTokens() - settledTokens - reservedTokens);

@@ -5,7 +5,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one run may spend. Server caps bound profile budgets, and profile budgets bound client overrides.
+ * What one run may spend. A profile's budget is the default; a client may raise or lower it per request, and the
+ * server caps bound both (an operator limits cost with the caps, not with profile files).
  *
  * @param maxModelCalls backend calls (a fan-out of n counts n)
  * @param maxTokens prompt plus completion tokens; calls reserve their worst case before they start

@@ -1,6 +1,7 @@
 package dev.deliberate.run;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -36,8 +37,8 @@ public final class RecentRuns {
     }
 
     /** The ids held, oldest first. */
-    public synchronized java.util.List<String> ids() {
-        return java.util.List.copyOf(runs.keySet());
+    public synchronized List<String> ids() {
+        return List.copyOf(runs.keySet());
     }
 
     public synchronized int size() {

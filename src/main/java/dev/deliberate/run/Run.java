@@ -104,6 +104,26 @@ public final class Run {
         return budget.limits().maxBreadth();
     }
 
+    /**
+     * How many of {@code wanted} samples the budget can still pay for in one fan-out, and which limit cut them: a
+     * strategy that can answer from fewer samples asks for these and reports the limit with
+     * {@link Solution#stoppedBy}, so the run ends truncated instead of failing.
+     */
+    public Allowance samplesWithinBudget(int wanted) {
+        int calls = budget.callsLeft();
+        int breadth = budget.limits().maxBreadth();
+        if (wanted <= Math.min(calls, breadth)) {
+            return new Allowance(wanted, null);
+        }
+        return calls <= breadth ? new Allowance(calls, "max_model_calls") : new Allowance(breadth, "max_breadth");
+    }
+
+    /**
+     * @param granted samples the budget pays for, possibly 0
+     * @param limitedBy the budget limit that cut them below what was wanted, or {@code null}
+     */
+    public record Allowance(int granted, @Nullable String limitedBy) {}
+
     public Capabilities capabilities(String role) {
         return endpoint(role).capabilities();
     }
@@ -304,7 +324,8 @@ public final class Run {
                 step.id(), Step.Status.FAILED, RunUsage.ofCalls(call.calls(), Usage.ZERO), errorNotes(Map.of(), error));
     }
 
-    private static Map<String, Object> errorNotes(Map<String, Object> notes, Throwable error) {
+    /** The message of errors we raise ourselves; only the type of anything else, whose message may hold internals. */
+    static Map<String, Object> errorNotes(Map<String, Object> notes, Throwable error) {
         Map<String, Object> merged = new LinkedHashMap<>(notes);
         merged.put(
                 "error",

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
@@ -128,7 +129,13 @@ public final class RunService {
         Mono<RunEvent> result = Mono.defer(() -> plan.strategy().solve(request.problem(), run))
                 .contextWrite(context -> context.put(Run.parentKey(), root.id()))
                 .timeout(remaining(budget), timer)
-                .map(solution -> finish(run, plan, root, solution, RunStatus.SUCCEEDED, startedAt))
+                .map(solution -> finish(
+                        run,
+                        plan,
+                        root,
+                        solution,
+                        solution.notes().containsKey(Solution.STOPPED_BY) ? RunStatus.TRUNCATED : RunStatus.SUCCEEDED,
+                        startedAt))
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException("strategy returned no solution")))
                 .onErrorResume(error -> Mono.just(salvage(run, plan, root, error, startedAt)))
                 .doOnNext(event -> {
@@ -162,7 +169,7 @@ public final class RunService {
     }
 
     private RunEvent finish(Run run, Plan plan, Step root, Solution solution, RunStatus status, Instant startedAt) {
-        Map<String, Object> notes = new java.util.LinkedHashMap<>(Run.solutionNotes(solution));
+        Map<String, Object> notes = new LinkedHashMap<>(Run.solutionNotes(solution));
         notes.put("status", status.wireName());
         run.trace().close(root.id(), Step.Status.OK, run.budget().used(), notes);
         return new RunEvent.Finished(snapshot(run, plan, status, solution, startedAt, null));
@@ -174,23 +181,10 @@ public final class RunService {
             var best = run.best();
             if (best.isPresent()) {
                 Solution solution = best.get().toSolution();
-                Map<String, Object> notes = new java.util.LinkedHashMap<>(solution.notes());
-                notes.put("stopped_by", exhausted.limit());
-                return finish(
-                        run,
-                        plan,
-                        root,
-                        new Solution(solution.answer(), solution.text(), solution.confidence(), notes),
-                        RunStatus.TRUNCATED,
-                        startedAt);
+                return finish(run, plan, root, solution.stoppedBy(exhausted.limit()), RunStatus.TRUNCATED, startedAt);
             }
         }
-        run.trace()
-                .close(
-                        root.id(),
-                        Step.Status.FAILED,
-                        run.budget().used(),
-                        Map.of("error", String.valueOf(cause.getMessage())));
+        run.trace().close(root.id(), Step.Status.FAILED, run.budget().used(), Run.errorNotes(Map.of(), cause));
         return new RunEvent.Failed(snapshot(run, plan, RunStatus.FAILED, null, startedAt, cause), cause);
     }
 

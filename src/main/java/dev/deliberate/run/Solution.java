@@ -1,5 +1,6 @@
 package dev.deliberate.run;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -15,6 +16,9 @@ import org.jspecify.annotations.Nullable;
 public record Solution(
         @Nullable String answer, String text, @Nullable Double confidence, Map<String, Object> notes) {
 
+    /** Note set to {@code "length"} when the text was cut by a token limit; OpenAI clients read it as finish_reason. */
+    public static final String FINISH_REASON = "finish_reason";
+
     public Solution {
         notes = Map.copyOf(notes);
         if (confidence != null && !(confidence >= 0.0 && confidence <= 1.0)) {
@@ -24,5 +28,20 @@ public record Solution(
 
     public static Solution of(@Nullable String answer, String text, @Nullable Double confidence) {
         return new Solution(answer, text, confidence, Map.of());
+    }
+
+    /** Note naming the budget limit that made the strategy answer with less work than it planned. */
+    public static final String STOPPED_BY = "stopped_by";
+
+    /** This solution, marked as made within a budget limit: the run ends {@code truncated}. */
+    public Solution stoppedBy(String limit) {
+        Map<String, Object> marked = new LinkedHashMap<>(notes);
+        marked.put(STOPPED_BY, limit);
+        return new Solution(answer, text, confidence, marked);
+    }
+
+    /** Whether the returned text was cut by a token limit rather than ending where the model stopped. */
+    public boolean cutByLength() {
+        return "length".equals(notes.get(FINISH_REASON));
     }
 }

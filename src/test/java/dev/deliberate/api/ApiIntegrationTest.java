@@ -40,6 +40,7 @@ public abstract class ApiIntegrationTest {
         registry.add("deliberate.endpoints.local.breaker.minimum-calls", () -> "1000");
         registry.add("deliberate.limits.max-body", () -> "64KB");
         registry.add("deliberate.limits.max-messages", () -> "8");
+        registry.add("deliberate.limits.stream-hold", () -> "1s");
     }
 
     @BeforeEach

@@ -154,6 +154,8 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
                 .toList();
         assertThat(chunks).allMatch(c -> c.path("object").asString().equals("chat.completion.chunk"));
         assertThat(chunks.stream().map(c -> c.path("id").asString()).distinct()).hasSize(1);
+        String runId = finishOf(chunks).path("deliberate").path("run_id").asString();
+        assertThat(chunks.get(0).path("id").asString()).isEqualTo("chatcmpl-" + runId.substring("run-".length()));
         assertThat(chunks.get(0)
                         .path("choices")
                         .get(0)
@@ -287,6 +289,115 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
         assertThat(BACKEND.calls()).isZero();
     }
 
+    private static JsonNode finishOf(List<JsonNode> chunks) {
+        return chunks.stream()
+                .filter(c -> c.path("deliberate").isObject())
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void acceptsOpenAiFieldsAtTheirNeutralValues() {
+        BACKEND.defaultReply(Reply.texts("The answer is 4."));
+        Map<String, Object> body = new java.util.LinkedHashMap<>(chat("direct", "2+2?"));
+        body.putAll(Map.of(
+                "frequency_penalty",
+                0,
+                "presence_penalty",
+                0.0,
+                "logprobs",
+                false,
+                "response_format",
+                Map.of("type", "text"),
+                "tools",
+                List.of(),
+                "tool_choice",
+                "none",
+                "metadata",
+                Map.of("team", "ml"),
+                "store",
+                false,
+                "reasoning_effort",
+                "low",
+                "user",
+                "u-1"));
+        body.put("parallel_tool_calls", true);
+        body.put("service_tier", "auto");
+        body.put("modalities", List.of("text"));
+
+        JsonNode reply = post(body, 200);
+
+        assertThat(reply.path("choices").get(0).path("message").path("content").asString())
+                .isEqualTo("The answer is 4.");
+        assertThat(BACKEND.calls()).isEqualTo(1);
+        assertThat(BACKEND.lastRequest().body().has("frequency_penalty")).isFalse();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', textBlock = """
+                    frequency_penalty | 0.5                                | is not supported
+                    presence_penalty  | 3                                  | must be between -2 and 2
+                    logprobs          | true                               | is not supported
+                    top_logprobs      | 2                                  | is not supported
+                    logit_bias        | {"50256": -100}                    | is not supported
+                    response_format   | {"type": "json_object"}            | is not supported
+                    tools             | [{"type": "function", "function": {"name": "f"}}] | tool calling is not offered
+                    tool_choice       | "auto"                             | only "none" is accepted
+                    modalities        | ["text", "audio"]                  | only "text" is produced
+                    reasoning_effort  | "extreme"                          | must be one of minimal, low, medium, high
+                    """)
+    void refusesOpenAiFieldsAStrategyCannotHonourByName(String field, String json, String reason) {
+        String body = "{\"model\": \"direct\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"" + field
+                + "\": " + json + "}";
+
+        JsonNode reply = post(body, 400);
+
+        assertError(reply, field);
+        assertThat(reply.path("error").path("message").asString()).contains(reason);
+        assertThat(BACKEND.calls()).isZero();
+    }
+
+    @Test
+    void aReplyCutByMaxTokensFinishesWithLength() {
+        BACKEND.defaultReply(Reply.texts("one two three four five six"));
+        Map<String, Object> body = new java.util.LinkedHashMap<>(chat("direct", "count"));
+        body.put("max_tokens", 3);
+
+        JsonNode reply = post(body, 200);
+
+        assertThat(reply.path("choices").get(0).path("message").path("content").asString())
+                .isEqualTo("one two three");
+        assertThat(reply.path("choices").get(0).path("finish_reason").asString())
+                .isEqualTo("length");
+    }
+
+    @Test
+    void selfConsistencyVotesWithTheSamplesTheBudgetAllowsAndSaysItWasTruncated() {
+        BACKEND.defaultReply(Reply.texts("The answer is 7.", "The answer is 7.", "The answer is 8."));
+        Map<String, Object> body = new java.util.LinkedHashMap<>(chat("self-consistency", "3+4?"));
+        body.put("deliberate", Map.of("budget", Map.of("max_model_calls", 3)));
+
+        JsonNode reply = post(body, 200);
+
+        JsonNode info = reply.path("deliberate");
+        assertThat(info.path("answer").asString()).isEqualTo("7");
+        assertThat(info.path("truncated").asBoolean()).isTrue();
+        assertThat(info.path("model_calls").asInt())
+                .as("one backend request with n = 3")
+                .isEqualTo(1);
+        assertThat(info.path("confidence").asDouble()).isEqualTo(2.0 / 3);
+        assertThat(BACKEND.lastRequest().body().path("n").asInt()).isEqualTo(3);
+        JsonNode trace = client.get()
+                .uri("/v1/runs/" + info.path("run_id").asString())
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JsonNode.class)
+                .returnResult()
+                .getResponseBody();
+        assertThat(trace.path("status").asString()).isEqualTo("truncated");
+    }
+
     private static void assertError(JsonNode reply, String param) {
         assertThat(reply.path("error").path("type").asString()).isEqualTo("invalid_request_error");
         assertThat(reply.path("error").path("param").asString()).isEqualTo(param);
@@ -350,15 +461,25 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
     }
 
     @Test
-    void aFailureAfterTheStreamBeganArrivesAsAFinalErrorEventWithoutDone() {
+    void aStreamThatFailsBeforeAnyProgressGetsItsRealStatusNotA200() {
         BACKEND.defaultReply(Reply.failing(Fault.HTTP_ERROR));
 
-        List<String> events = stream(
-                Map.of("model", "direct", "stream", true, "messages", List.of(Map.of("role", "user", "content", "x"))));
+        byte[] body = client.post()
+                .uri("/v1/chat/completions")
+                .contentType(MediaType.APPLICATION_JSON)
+                .accept(MediaType.TEXT_EVENT_STREAM)
+                .bodyValue(Map.of(
+                        "model", "direct", "stream", true, "messages", List.of(Map.of("role", "user", "content", "x"))))
+                .exchange()
+                .expectStatus()
+                .isEqualTo(503)
+                .expectHeader()
+                .contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
+                .expectBody()
+                .returnResult()
+                .getResponseBody();
 
-        String last = events.get(events.size() - 1);
-        assertThat(events).doesNotContain("[DONE]");
-        assertThat(JSON.readTree(last).path("error").path("code").asString()).isEqualTo("backend_unavailable");
+        assertThat(JSON.readTree(body).path("error").path("code").asString()).isEqualTo("backend_unavailable");
     }
 
     @Test

@@ -48,9 +48,20 @@ class OpenAiSdkCompatibilityTests extends ApiIntegrationTest {
     @TempDir
     Path temp;
 
+    /** Set by .ci/run, which installs node and the SDK: there a missing SDK is a failure, never a skip. */
+    private static final boolean REQUIRED = "true".equals(System.getenv("DELIBERATE_REQUIRE_SDK_CHECK"));
+
     // Per test rather than @BeforeAll, so that reports list each test as skipped with the reason.
     @BeforeEach
     void requireNodeAndTheSdk() {
+        if (REQUIRED) {
+            assertThat(NODE_MAJOR)
+                    .as("node major version (DELIBERATE_REQUIRE_SDK_CHECK=true)")
+                    .isGreaterThanOrEqualTo(20);
+            assertThat(NODE_PROJECT.resolve(Path.of("node_modules", "openai", "package.json")))
+                    .as("the OpenAI SDK, installed by `" + INSTALL + "`")
+                    .isRegularFile();
+        }
         assumeTrue(
                 NODE_MAJOR >= 20,
                 () -> "OpenAI SDK check skipped: needs node 20 or later on the PATH, found "
@@ -202,6 +213,9 @@ class OpenAiSdkCompatibilityTests extends ApiIntegrationTest {
     }
 
     /** Every other request gets the normal answer, so only the failing prompt can produce the error. */
+    /** Longer than the stream hold (1 s in these tests), so that the failure comes after the stream began. */
+    private static final Duration FAILURE_LATENCY = Duration.ofMillis(1_200);
+
     private static void failBackendFor(String prompt) {
         BACKEND.defaultReply(Reply.texts(ANSWER));
         BACKEND.reply(
@@ -210,7 +224,7 @@ class OpenAiSdkCompatibilityTests extends ApiIntegrationTest {
                         .path("content")
                         .asString("")
                         .equals(prompt),
-                Reply.failing(Fault.HTTP_ERROR));
+                Reply.failing(Fault.HTTP_ERROR).latency(FAILURE_LATENCY));
     }
 
     /** The message the service gives for the same failure before a stream, so the two paths can be compared. */

@@ -135,15 +135,30 @@ class ReasonIntegrationTests extends ApiIntegrationTest {
     void aBudgetOverrideTruncatesTheRun() {
         BACKEND.defaultReply(Reply.texts("The answer is 1."));
 
-        JsonNode tooSmall = reason(
+        JsonNode truncated = reason(
                 Map.of(
                         "profile", "self-consistency",
                         "problem", Map.of("text", "1?"),
                         "budget", Map.of("max_breadth", 2)),
+                200);
+
+        assertThat(truncated.path("truncated").asBoolean()).isTrue();
+        assertThat(truncated.path("answer").asString()).isEqualTo("1");
+        assertThat(BACKEND.calls()).isEqualTo(1);
+        assertThat(BACKEND.lastRequest().body().path("n").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void aBudgetWithNoCallLeftForTheStrategyIsRefused() {
+        JsonNode spent = reason(
+                Map.of(
+                        "profile", "self-consistency",
+                        "problem", Map.of("text", "1?"),
+                        "budget", Map.of("max_tokens", 1)),
                 429);
 
-        assertThat(tooSmall.path("error").path("code").asString()).isEqualTo("budget_exhausted");
-        assertThat(tooSmall.path("error").path("param").asString()).isEqualTo("budget.max_breadth");
+        assertThat(spent.path("error").path("code").asString()).isEqualTo("budget_exhausted");
+        assertThat(spent.path("error").path("param").asString()).isEqualTo("budget.max_tokens");
         assertThat(BACKEND.calls()).isZero();
     }
 

@@ -18,9 +18,13 @@ import dev.deliberate.run.RunResult;
 import dev.deliberate.run.RunService;
 import dev.deliberate.run.Solution;
 import dev.deliberate.run.StartedRun;
+import dev.deliberate.run.Step;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -35,6 +39,11 @@ import tools.jackson.databind.JsonNode;
 /** {@code /v1/chat/completions} and {@code /v1/models}. */
 @RestController
 public class ChatCompletionsController {
+
+    private static final ChatCompletionChunk.Delta ASSISTANT = new ChatCompletionChunk.Delta("assistant", "", null);
+
+    /** Accepted for clients that always send it; a profile, not the request, decides how hard a strategy works. */
+    private static final List<String> REASONING_EFFORTS = List.of("minimal", "low", "medium", "high");
 
     private static final String DONE = "[DONE]";
     static final String RUN_ID_HEADER = "X-Deliberate-Run-Id";
@@ -84,15 +93,54 @@ public class ChatCompletionsController {
         boolean includeUsage = request.streamOptions() != null
                 && Boolean.TRUE.equals(request.streamOptions().includeUsage());
         Chunks chunks = new Chunks(
-                "chatcmpl-" + Long.toHexString(System.nanoTime()),
-                request.model(),
-                Instant.now().getEpochSecond());
-        Flux<SseEvent> frames = Flux.concat(
-                        Mono.fromSupplier(
-                                () -> frame(chunks.delta(new ChatCompletionChunk.Delta("assistant", "", null)))),
-                        events.concatMap(event -> frames(event, chunks, includeUsage)))
-                .onErrorResume(error -> Flux.just(errorFrame(error)));
+                completionId(run.runId()), request.model(), Instant.now().getEpochSecond());
+        Flux<SseEvent> frames = Flux.defer(() -> {
+            AtomicBoolean began = new AtomicBoolean();
+            return heldUntilProgress(events, limits.streamHold())
+                    .index()
+                    .concatMap(indexed -> {
+                        Flux<SseEvent> own = frames(indexed.getT2(), chunks, includeUsage);
+                        return indexed.getT1() == 0
+                                ? Flux.concat(Mono.fromSupplier(() -> frame(chunks.delta(ASSISTANT))), own)
+                                : own;
+                    })
+                    .doOnNext(frame -> began.set(true))
+                    .onErrorResume(error -> began.get() ? Flux.just(errorFrame(error)) : Flux.error(error));
+        });
         return replies.events(response, frames);
+    }
+
+    /**
+     * The run's events, held back until a step succeeds or the run ends, so that a run failing before any progress
+     * (backend down, context overflow) gets its real HTTP status rather than a 200 stream carrying an error. Steps
+     * give progress lines only once finished, so holding them costs a client nothing it could have shown. After
+     * {@code hold} the events flow anyway: a silent connection would trip client and proxy timeouts.
+     */
+    static Flux<RunEvent> heldUntilProgress(Flux<RunEvent> events, Duration hold) {
+        return events.publish(shared -> {
+            AtomicBoolean released = new AtomicBoolean();
+            Flux<Optional<RunEvent>> release = Mono.delay(hold)
+                    .map(tick -> Optional.<RunEvent>empty())
+                    .flux()
+                    .takeUntilOther(shared.then());
+            return Flux.merge(shared.map(Optional::of), release)
+                    .bufferUntil(event ->
+                            released.get() || ((event.isEmpty() || progress(event.get())) && !released.getAndSet(true)))
+                    .index()
+                    .concatMap(batch -> {
+                        List<RunEvent> held =
+                                batch.getT2().stream().flatMap(Optional::stream).toList();
+                        return batch.getT1() == 0
+                                        && !held.isEmpty()
+                                        && held.get(held.size() - 1) instanceof RunEvent.Failed failed
+                                ? Flux.error(failed.error())
+                                : Flux.fromIterable(held);
+                    });
+        });
+    }
+
+    private static boolean progress(RunEvent event) {
+        return !(event instanceof RunEvent.StepEvent step) || step.step().status() == Step.Status.OK;
     }
 
     private Flux<SseEvent> frames(RunEvent event, Chunks chunks, boolean includeUsage) {
@@ -120,7 +168,7 @@ public class ChatCompletionsController {
                 chunks.created(),
                 chunks.model(),
                 List.of(new ChatCompletionChunk.Choice(
-                        0, new ChatCompletionChunk.Delta(null, null, null), null, "stop")),
+                        0, new ChatCompletionChunk.Delta(null, null, null), null, finishReason(solution))),
                 null,
                 info)));
         if (includeUsage) {
@@ -168,10 +216,15 @@ public class ChatCompletionsController {
                 result.startedAt().getEpochSecond(),
                 result.profile(),
                 List.of(new ChatCompletion.Choice(
-                        0, new ChatCompletion.Message("assistant", text, null), null, "stop")),
+                        0, new ChatCompletion.Message("assistant", text, null), null, finishReason(solution))),
                 usage(result),
                 null,
                 info(result));
+    }
+
+    /** "length" when the answer's text was cut by a token limit; a budget stop shows as deliberate.truncated. */
+    private static String finishReason(@Nullable Solution solution) {
+        return solution != null && solution.cutByLength() ? "length" : "stop";
     }
 
     /** The completion id is the run id in OpenAI's form, so that a reply leads to its trace. */
@@ -219,6 +272,7 @@ public class ChatCompletionsController {
         if (request.streamOptions() != null && !request.streaming()) {
             throw DeliberateException.invalidRequest("stream_options", "is only allowed when stream is true");
         }
+        refuseWhatStrategiesCannotHonour(request);
         Integer maxTokens = maxTokens(request);
         AnswerKind kind = null;
         WireBudget budget = null;
@@ -238,6 +292,72 @@ public class ChatCompletionsController {
                 request.seed(),
                 maxTokens,
                 new RunRequest.Sampling(request.temperature(), request.topP(), stops(request.stop())));
+    }
+
+    /**
+     * OpenAI fields that clients often send at their neutral values pass; a value that asks for something a strategy's
+     * answer cannot give (one sequence's logprobs, tool calls, a JSON schema, penalties) is refused by name rather
+     * than dropped, so a client never believes it got what it asked for.
+     */
+    private static void refuseWhatStrategiesCannotHonour(ChatCompletionRequest request) {
+        penalty("frequency_penalty", request.frequencyPenalty());
+        penalty("presence_penalty", request.presencePenalty());
+        if (present(request.logitBias())) {
+            throw unsupported("logit_bias", "strategies set their own sampling");
+        }
+        if (Boolean.TRUE.equals(request.logprobs())) {
+            throw unsupported("logprobs", "an answer is voted or refined from many samples, not one sequence");
+        }
+        if (request.topLogprobs() != null && request.topLogprobs() != 0) {
+            throw unsupported("top_logprobs", "an answer is voted or refined from many samples, not one sequence");
+        }
+        JsonNode format = request.responseFormat();
+        if (format != null
+                && !format.isNull()
+                && !"text".equals(format.path("type").asString(""))) {
+            throw unsupported("response_format", "only {\"type\": \"text\"} is accepted");
+        }
+        if (present(request.tools()) || present(request.functions())) {
+            throw unsupported(
+                    present(request.tools()) ? "tools" : "functions",
+                    "tool calling is not offered; strategies answer in text");
+        }
+        for (String field : List.of("tool_choice", "function_call")) {
+            JsonNode choice = field.equals("tool_choice") ? request.toolChoice() : request.functionCall();
+            if (choice != null && !choice.isNull() && !"none".equals(choice.asString(""))) {
+                throw unsupported(field, "only \"none\" is accepted; strategies answer in text");
+            }
+        }
+        JsonNode modalities = request.modalities();
+        if (modalities != null && !modalities.isNull()) {
+            for (JsonNode modality : modalities) {
+                if (!"text".equals(modality.asString(""))) {
+                    throw unsupported("modalities", "only \"text\" is produced");
+                }
+            }
+        }
+        String effort = request.reasoningEffort();
+        if (effort != null && !REASONING_EFFORTS.contains(effort)) {
+            throw DeliberateException.invalidRequest(
+                    "reasoning_effort", "must be one of " + String.join(", ", REASONING_EFFORTS));
+        }
+    }
+
+    private static boolean present(@Nullable JsonNode value) {
+        return value != null && !value.isNull() && !value.isEmpty();
+    }
+
+    private static void penalty(String field, @Nullable Double value) {
+        if (value != null && !(value >= -2 && value <= 2)) {
+            throw DeliberateException.invalidRequest(field, "must be between -2 and 2");
+        }
+        if (value != null && value != 0) {
+            throw unsupported(field, "strategies set their own sampling; send 0 or leave it out");
+        }
+    }
+
+    private static DeliberateException unsupported(String field, String why) {
+        return DeliberateException.invalidRequest(field, "is not supported: " + why);
     }
 
     private @Nullable Integer maxTokens(ChatCompletionRequest request) {

@@ -32,8 +32,11 @@ final class SelfConsistencyStrategy implements Strategy {
     @Override
     public Mono<Solution> solve(Problem problem, Run run) {
         AnswerKind kind = problem.kindOr(parameters.answerKind());
+        // Fewer samples than planned still vote; none at all lets the budget's own error through.
+        Run.Allowance allowance = run.samplesWithinBudget(parameters.n());
+        int samples = allowance.granted() > 0 ? allowance.granted() : parameters.n();
         GenerationRequest request = GenerationRequest.of(format.frame(problem.messages(), kind))
-                .withN(parameters.n())
+                .withN(samples)
                 .withTemperature(parameters.temperature())
                 .withTopP(parameters.topP())
                 .withMaxTokens(parameters.maxTokens());
@@ -49,11 +52,13 @@ final class SelfConsistencyStrategy implements Strategy {
                             tally.winner() == null ? null : tally.winner().raw();
                     run.offer(new Candidate(answer, tally.text(), tally.share()));
                     notes.put("winner", answer == null ? "none" : answer).put("share", tally.share());
-                    return Mono.just(new Solution(
+                    Solution solution = new Solution(
                             answer,
                             tally.text(),
                             tally.share(),
-                            Map.of("votes", tally.weights(), "samples", tally.ballots())));
+                            Map.of("votes", tally.weights(), "samples", tally.ballots()));
+                    return Mono.just(
+                            allowance.limitedBy() == null ? solution : solution.stoppedBy(allowance.limitedBy()));
                 }));
     }
 }

@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.deliberate.answer.AnswerKind;
 import dev.deliberate.model.ChatMessage;
 import dev.deliberate.model.GenerationRequest;
+import dev.deliberate.run.BudgetLimits;
 import dev.deliberate.run.Problem;
 import dev.deliberate.run.RunResult;
+import dev.deliberate.run.RunStatus;
 import dev.deliberate.run.Runs;
+import dev.deliberate.run.Solution;
 import dev.deliberate.run.Step;
 import dev.deliberate.run.StepKind;
 import dev.deliberate.strategy.Formats;
 import dev.deliberate.testkit.ScriptedEndpoint;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -48,6 +52,53 @@ class SelfConsistencyStrategyTests {
                 .findFirst()
                 .orElseThrow();
         assertThat(vote.notes()).containsEntry("winner", "4").containsEntry("ballots", 5);
+    }
+
+    @Test
+    void samplesOnlyWhatTheCallBudgetAllowsAndEndsTruncated() {
+        var solver = ScriptedEndpoint.cycling("local", "The answer is 4.", "The answer is 5.", "The answer is 4.");
+        var strategy = new SelfConsistencyKind(Formats.shipped()).create(FIVE);
+        var threeCalls = new BudgetLimits(3, 1_000_000, Duration.ofSeconds(30), 3, 64, 10);
+        var service = new Runs()
+                .plan("sc", strategy, Map.of("solver", solver), threeCalls)
+                .service();
+
+        RunResult result = Runs.finished(Runs.last(service, "sc", Problem.of("What is 2+2?", null)));
+
+        assertThat(solver.requests().get(0).n()).isEqualTo(3);
+        assertThat(result.status()).isEqualTo(RunStatus.TRUNCATED);
+        assertThat(result.truncated()).isTrue();
+        assertThat(result.solution().answer()).isEqualTo("4");
+        assertThat(result.solution().confidence()).isEqualTo(2.0 / 3);
+        assertThat(result.solution().notes()).containsEntry(Solution.STOPPED_BY, "max_model_calls");
+    }
+
+    @Test
+    void samplesOnlyWhatTheBreadthAllowsWhenThatIsTheTighterLimit() {
+        var solver = ScriptedEndpoint.cycling("local", "The answer is 4.");
+        var strategy = new SelfConsistencyKind(Formats.shipped()).create(FIVE);
+        var narrow = new BudgetLimits(100, 1_000_000, Duration.ofSeconds(30), 3, 2, 10);
+        var service = new Runs()
+                .plan("sc", strategy, Map.of("solver", solver), narrow)
+                .service();
+
+        RunResult result = Runs.finished(Runs.last(service, "sc", Problem.of("What is 2+2?", null)));
+
+        assertThat(solver.requests().get(0).n()).isEqualTo(2);
+        assertThat(result.solution().notes()).containsEntry(Solution.STOPPED_BY, "max_breadth");
+        assertThat(result.status()).isEqualTo(RunStatus.TRUNCATED);
+    }
+
+    @Test
+    void aFullBudgetRunIsNotTruncated() {
+        var solver = ScriptedEndpoint.cycling("local", "The answer is 4.");
+        var strategy = new SelfConsistencyKind(Formats.shipped()).create(FIVE);
+        var service = new Runs().plan("sc", strategy, Map.of("solver", solver)).service();
+
+        RunResult result = Runs.finished(Runs.last(service, "sc", Problem.of("What is 2+2?", null)));
+
+        assertThat(result.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(result.solution().notes()).doesNotContainKey(Solution.STOPPED_BY);
     }
 
     @Test
