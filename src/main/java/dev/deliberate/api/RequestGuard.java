@@ -3,17 +3,43 @@ package dev.deliberate.api;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.PathContainer;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 import reactor.core.publisher.Mono;
 
 /**
- * Guards {@code /v1/**} before any body is read: the API key (when keys are configured) and the declared body size.
- * A body without a declared length is capped by the codecs' in-memory limit instead (also a 413).
+ * Guards every path except the few {@linkplain #isOpen open} ones, before any body is read: the API key (when keys
+ * are configured), the path's shape and the declared body size. A body without a declared length is capped by the
+ * codecs' in-memory limit instead (also a 413).
+ *
+ * <p>Paths are matched as the router matches them: parsed into segments, {@code ;matrix} parameters dropped and
+ * {@code %xx} decoded. A check of the raw string would let {@code /v1;x/models} or {@code /%761/models} through
+ * unguarded while still reaching the {@code /v1/models} handler.
  */
 public final class RequestGuard implements WebFilter {
+
+    /** Open without a key: probes, metrics and the OpenAPI document, as exposed in application.yaml. */
+    private static final List<PathPattern> OPEN = Stream.of(
+                    "/actuator",
+                    "/actuator/health/**",
+                    "/actuator/info",
+                    "/actuator/prometheus",
+                    "/actuator/metrics/**",
+                    "/v3/api-docs/**",
+                    "/v3/api-docs.yaml",
+                    "/swagger-ui.html",
+                    "/swagger-ui/**")
+            .map(PathPatternParser.defaultInstance::parse)
+            .toList();
 
     private final List<byte[]> apiKeys;
     private final long maxBodyBytes;
@@ -26,12 +52,27 @@ public final class RequestGuard implements WebFilter {
         this.replies = replies;
     }
 
+    /**
+     * Whether the request is for an open path, decided on the parsed path the router matches (same parser, same
+     * decoding), so that no spelling of an API path can look open here yet reach an API handler.
+     */
+    static boolean isOpen(ServerHttpRequest request) {
+        PathContainer path = request.getPath().pathWithinApplication();
+        for (PathPattern pattern : OPEN) {
+            if (pattern.matches(path)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!exchange.getRequest().getPath().value().startsWith("/v1/")) {
+        ServerHttpRequest request = exchange.getRequest();
+        if (isOpen(request)) {
             return chain.filter(exchange);
         }
-        if (!apiKeys.isEmpty() && !authorized(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION))) {
+        if (!apiKeys.isEmpty() && !authorized(request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION))) {
             return replies.error(
                     exchange.getResponse(),
                     new ErrorReply(
@@ -43,14 +84,33 @@ public final class RequestGuard implements WebFilter {
                                     "invalid_api_key"),
                             null));
         }
-        long length = exchange.getRequest().getHeaders().getContentLength();
+        if (ambiguous(request.getPath().pathWithinApplication().value())) {
+            return replies.error(
+                    exchange.getResponse(),
+                    new ErrorReply(
+                            400,
+                            ApiError.of(
+                                    "the path may not contain ';', '%2F' or '%5C'",
+                                    "invalid_request_error", null, "invalid_path"),
+                            null));
+        }
+        long length = request.getHeaders().getContentLength();
         if (length > maxBodyBytes) {
             return replies.error(exchange.getResponse(), ErrorReply.tooLarge());
         }
         return chain.filter(exchange);
     }
 
-    private boolean authorized(String header) {
+    /**
+     * No API path needs matrix parameters or an encoded slash or backslash (names and ids are {@code [a-z0-9-]}),
+     * and a proxy in front may read such a path differently from the router; refusing them leaves one reading.
+     */
+    private static boolean ambiguous(String rawPath) {
+        String lower = rawPath.toLowerCase(Locale.ROOT);
+        return lower.indexOf(';') >= 0 || lower.contains("%2f") || lower.contains("%5c");
+    }
+
+    private boolean authorized(@Nullable String header) {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }

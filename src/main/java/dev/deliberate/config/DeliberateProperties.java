@@ -96,7 +96,10 @@ public record DeliberateProperties(
         }
     }
 
-    /** @param apiKeys when not empty, {@code /v1/**} requires {@code Authorization: Bearer <one of them>} */
+    /**
+     * @param apiKeys when not empty, every path but the open ones (actuator, OpenAPI) requires {@code Authorization:
+     *     Bearer <one of them>}
+     */
     public record Security(@Nullable List<Secret> apiKeys) {
         public Security {
             apiKeys = apiKeys == null
