@@ -39,7 +39,7 @@ public record DeliberateProperties(
                 : limits;
         runs = runs == null ? new Runs(null) : runs;
         security = security == null ? new Security(null) : security;
-        probe = probe == null ? new Probe(null, null) : probe;
+        probe = probe == null ? new Probe(null, null, null) : probe;
         blocking = blocking == null ? new Blocking(null, null) : blocking;
     }
 
@@ -108,11 +108,24 @@ public record DeliberateProperties(
         }
     }
 
-    /** Capability probing of endpoints at startup; a probe never blocks startup longer than {@code timeout}. */
-    public record Probe(@Nullable Boolean enabled, @Nullable Duration timeout) {
+    /**
+     * Capability probing of endpoints at startup; a probe never blocks startup longer than {@code timeout}.
+     *
+     * @param retryInterval while a failed probe leaves capabilities assumed, the wait before probing again in the
+     *     background (doubling after each failure, up to eight times this); {@code 0} turns re-probing off
+     */
+    public record Probe(
+            @Nullable Boolean enabled,
+            @Nullable Duration timeout,
+            @Nullable Duration retryInterval) {
         public Probe {
             enabled = enabled == null ? Boolean.TRUE : enabled;
             timeout = timeout == null ? Duration.ofSeconds(5) : timeout;
+            retryInterval = retryInterval == null ? Duration.ofSeconds(30) : retryInterval;
+            if (retryInterval.isNegative()) {
+                throw new IllegalArgumentException(
+                        "deliberate.probe.retry-interval must not be negative, was " + retryInterval);
+            }
         }
     }
 

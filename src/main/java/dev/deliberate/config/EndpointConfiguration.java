@@ -17,12 +17,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
  * Builds the endpoints from {@code deliberate.endpoints.*}: the kind's client, wrapped in the resilience decorator.
- * Capabilities not configured are probed once here, before profiles are validated against them.
+ * Capabilities not configured are probed here, before profiles are validated against them; where the backend was
+ * down, they are probed again in the background until it answers.
  */
 @Configuration(proxyBeanMethods = false)
 class EndpointConfiguration {
@@ -37,9 +40,18 @@ class EndpointConfiguration {
                 properties.blocking().threads(), properties.blocking().queue(), "deliberate-blocking");
     }
 
+    /** What the endpoints hold open (connection pools, re-probe loops), released when the context closes. */
+    @Bean(destroyMethod = "dispose")
+    Disposable.Composite endpointResources() {
+        return Disposables.composite();
+    }
+
     @Bean
     EndpointRegistry endpointRegistry(
-            DeliberateProperties properties, Scheduler blockingScheduler, MeterRegistry meters) {
+            DeliberateProperties properties,
+            Scheduler blockingScheduler,
+            MeterRegistry meters,
+            Disposable.Composite endpointResources) {
         List<Endpoint> endpoints = new ArrayList<>();
         for (Map.Entry<String, EndpointSettings> entry : properties.endpoints().entrySet()) {
             String name = entry.getKey();
@@ -49,8 +61,16 @@ class EndpointConfiguration {
                         "deliberate.endpoints." + name + ": an endpoint name must match " + NAME.pattern());
             }
             Endpoint client = client(name, settings, blockingScheduler);
-            if (client instanceof OpenAiEndpoint openAi && properties.probe().enabled()) {
-                probe(openAi, properties.probe().timeout());
+            if (client instanceof OpenAiEndpoint openAi) {
+                endpointResources.add(openAi::close);
+                DeliberateProperties.Probe probe = properties.probe();
+                if (probe.enabled()) {
+                    probe(openAi, probe.timeout());
+                    if (!probe.retryInterval().isZero()) {
+                        // A no-op unless the probe left capabilities assumed; the loop is disposed by close().
+                        openAi.reprobeWhileAssumed(probe.retryInterval(), Schedulers.parallel());
+                    }
+                }
             }
             endpoints.add(new ResilientEndpoint(client, settings, meters));
         }

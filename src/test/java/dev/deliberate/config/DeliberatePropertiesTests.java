@@ -35,6 +35,7 @@ class DeliberatePropertiesTests {
                     assertThat(properties.limits().maxBody()).isEqualTo(DataSize.ofMegabytes(1));
                     assertThat(properties.runs().storeSize()).isEqualTo(1000);
                     assertThat(properties.security().apiKeys()).isEmpty();
+                    assertThat(properties.probe().retryInterval()).isEqualTo(Duration.ofSeconds(30));
                 });
     }
 
@@ -48,7 +49,8 @@ class DeliberatePropertiesTests {
                         "deliberate.endpoints.server.capabilities.logprobs=false",
                         "deliberate.endpoints.server.breaker.minimum-calls=3",
                         "deliberate.limits.max-model-calls=12",
-                        "deliberate.security.api-keys=k1,k2")
+                        "deliberate.security.api-keys=k1,k2",
+                        "deliberate.probe.retry-interval=250ms")
                 .run(context -> {
                     DeliberateProperties properties = context.getBean(DeliberateProperties.class);
                     EndpointSettings server = properties.endpoints().get("server");
@@ -61,6 +63,7 @@ class DeliberatePropertiesTests {
                     assertThat(server.breaker().minimumCalls()).isEqualTo(3);
                     assertThat(properties.limits().budgetCaps().maxModelCalls()).isEqualTo(12);
                     assertThat(properties.security().apiKeys()).hasSize(2);
+                    assertThat(properties.probe().retryInterval()).isEqualTo(Duration.ofMillis(250));
                     assertThat(properties.toString()).doesNotContain("k1").doesNotContain("sk-canary");
                 });
     }

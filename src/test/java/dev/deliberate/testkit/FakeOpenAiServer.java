@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -275,6 +277,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final DisposableServer server;
 
     private FakeOpenAiServer() {
+        // Jackson builds its (de)serializers on first use under a lock; two requests arriving at once on two event
+        // loops would then contend for it, which BlockHound fails as a blocking call.
+        mapper.writeValueAsString(mapper.readTree("{\"warm\": [1]}"));
         this.server = HttpServer.create()
                 .host("127.0.0.1")
                 .port(0)
@@ -524,7 +529,17 @@ public final class FakeOpenAiServer implements AutoCloseable {
         }
 
         Mono<Void> reaction = react(body, headers, reply, ruleCall, fault, status, retryAfter, response, channel);
-        return latency.isZero() ? reaction : Mono.delay(latency).then(reaction);
+        return latency.isZero() ? reaction : delay(channel, latency).then(reaction);
+    }
+
+    // On the connection's own event loop, not Reactor's parallel scheduler: there, netty's pooled allocator takes a
+    // lock when several replies are written at once, which BlockHound fails as a blocking call.
+    private static Mono<Void> delay(Channel channel, Duration latency) {
+        return Mono.create(sink -> {
+            ScheduledFuture<?> timer =
+                    channel.eventLoop().schedule(() -> sink.success(), latency.toNanos(), TimeUnit.NANOSECONDS);
+            sink.onCancel(() -> timer.cancel(false));
+        });
     }
 
     private Mono<Void> react(

@@ -88,6 +88,11 @@ final class BackendErrors {
         }
         Throwable root = rootCause(error);
         for (Throwable t = error; t != null; t = t.getCause()) {
+            // Our own overload, like a full bulkhead; reactor-netty shades reactor-pool, so matched by name.
+            if (t.getClass().getSimpleName().equals("PoolAcquirePendingLimitException")) {
+                return new BackendException.Unavailable(
+                        endpoint, "busy: too many requests waiting for a connection", false, null);
+            }
             if (t instanceof ConnectTimeoutException) {
                 return new BackendException.Timeout(endpoint, "connect timed out" + detail(t));
             }

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -31,10 +32,14 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.util.retry.Retry;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,8 +48,10 @@ import tools.jackson.databind.json.JsonMapper;
  * The {@code openai} endpoint kind: any server that speaks the OpenAI Chat Completions API (vLLM, llama.cpp's server,
  * Ollama, SGLang, DJL Serving), called with a non-blocking {@link WebClient}.
  *
- * <p>Where the backend lacks {@code n > 1} (see {@link #capabilities()}) a call fans out into {@code n} concurrent
- * requests with {@code n = 1} and seeds {@code seed + i}. Failures are classified once, in {@link BackendErrors}.
+ * <p>Where the backend lacks {@code n > 1} (see {@link #capabilities()}) a call fans out into {@code n} requests with
+ * {@code n = 1} and seeds {@code seed + i}, at most {@code max-concurrency} of them at a time. The connection pool has
+ * {@code max-concurrency} connections, so that is also the most requests the backend sees at once, whatever the
+ * fan-outs; the rest wait for a connection in FIFO order. Failures are classified once, in {@link BackendErrors}.
  * Timeouts other than connect, and retries, belong to the resilience decorator around this endpoint; this class never
  * retries, so the backend sees exactly the calls it is asked for.
  */
@@ -62,6 +69,11 @@ public final class OpenAiEndpoint implements Endpoint, AutoCloseable {
 
     static final String PROBE_PROMPT = "Say OK.";
     static final int PROBE_TOP_LOGPROBS = 5;
+    // Sampled, not greedy: older vLLM refuses n > 1 at temperature 0, which would read as "no multiple choices".
+    static final double PROBE_TEMPERATURE = 1.0;
+    static final long PROBE_SEED = 7;
+    /** Re-probe waits double after each failure up to this many times the interval. */
+    static final int MAX_REPROBE_BACKOFF = 8;
 
     private final String name;
     private final EndpointSettings settings;
@@ -71,6 +83,7 @@ public final class OpenAiEndpoint implements Endpoint, AutoCloseable {
     private final OpenAiWire wire;
     private final BackendErrors errors;
     private final String checkpoint;
+    private final Disposable.Swap reprobing = Disposables.swap();
     private volatile Capabilities capabilities;
 
     public OpenAiEndpoint(String name, EndpointSettings settings, WebClient.Builder webClientBuilder) {
@@ -86,13 +99,19 @@ public final class OpenAiEndpoint implements Endpoint, AutoCloseable {
         this.settings = settings;
         this.completionsUri = URI.create(baseUrl.toString().replaceAll("/+$", "") + "/chat/completions");
         JsonMapper mapper = JsonMapper.builder().build();
+        // Jackson builds its (de)serializers on first use under a lock: do it here, not on an event loop where two
+        // first replies at once would wait for each other.
+        mapper.writeValueAsBytes(mapper.readTree("{\"warm\": [1]}"));
         this.wire = new OpenAiWire(mapper, settings.model());
         this.errors = new BackendErrors(name, settings.apiKey(), mapper, Clock.systemUTC());
         this.checkpoint = "openai " + name + " chat/completions";
         this.capabilities = initialCapabilities(settings.capabilities());
+        int maxConcurrency = Objects.requireNonNull(settings.maxConcurrency());
         this.connections = ConnectionProvider.builder("deliberate-" + name)
-                .maxConnections(Objects.requireNonNull(settings.maxConcurrency()))
-                .pendingAcquireMaxCount(-1) // the bulkhead in front bounds the waiting calls
+                // One request per connection (HTTP/1.1), so this is the most requests the backend sees at once,
+                // fan-outs included: the bulkhead counts a fan-out as one call.
+                .maxConnections(maxConcurrency)
+                .pendingAcquireMaxCount(maxPendingRequests(maxConcurrency))
                 .pendingAcquireTimeout(settings.timeouts().total())
                 .maxIdleTime(MAX_IDLE)
                 .evictInBackground(Duration.ofSeconds(30))
@@ -165,32 +184,115 @@ public final class OpenAiEndpoint implements Endpoint, AutoCloseable {
                                     })
                                     .map(chunk -> new GenerationChunk(
                                             i, chunk.delta(), chunk.tokens(), chunk.finishReason(), null)),
-                            request.n());
+                            fanOutConcurrency(request.n()));
             return merged.concatWith(
                     Mono.fromSupplier(usage::get).map(total -> new GenerationChunk(-1, "", List.of(), null, total)));
         });
     }
 
     /**
-     * Probes what the backend supports with one tiny request ({@code n = 2}, one token, top-2 logprobs), unless every
-     * capability is configured, in which case it sends nothing. Configured values win over probed ones. A 400 on
-     * {@code n = 2} means no multiple choices, and a second request with {@code n = 1} probes logprobs. Any other
-     * failure logs a warning and leaves the assumed values: the Mono never fails, so startup does not depend on the
-     * backend being up. Bounded by the first-byte timeout.
+     * Probes what the backend supports with one tiny request ({@code n = 2}, one token, top-5 logprobs, temperature 1
+     * and a fixed seed), unless every capability is configured, in which case it sends nothing. Configured values win
+     * over probed ones. A 400 on {@code n = 2} means no multiple choices, and a second request with {@code n = 1}
+     * probes logprobs. Any other failure logs a warning and leaves the assumed values: the Mono never fails, so
+     * startup does not depend on the backend being up ({@link #reprobeWhileAssumed} tries again later). Bounded by
+     * the first-byte timeout.
      */
     public Mono<Capabilities> probe() {
-        CapabilityOverrides overrides = settings.capabilities();
-        if (overrides.complete()) {
+        if (settings.capabilities().complete()) {
             return Mono.just(capabilities);
         }
+        return probeOnce()
+                .doOnNext(probed -> {
+                    capabilities = probed;
+                    log.info(
+                            "Endpoint '{}' ({}): probed capabilities multipleChoices={}, logprobs={}, maxTopLogprobs={}",
+                            name,
+                            settings.model(),
+                            probed.multipleChoices(),
+                            probed.logprobs(),
+                            probed.maxTopLogprobs());
+                })
+                .onErrorResume(error -> {
+                    log.warn(
+                            "Endpoint '{}': capability probe failed, assuming {} until configured or probed again ({})",
+                            name,
+                            capabilities,
+                            reason(error));
+                    return Mono.just(capabilities);
+                });
+    }
+
+    /**
+     * While the capabilities are {@link Capabilities.Source#ASSUMED assumed} (a probe found the backend down), probes
+     * again in the background: after {@code interval}, then after waits that double up to eight times the interval,
+     * each probe bounded by the first-byte timeout. It stops when a probe succeeds (switching to the probed values and
+     * logging the change once), when the backend refuses the probe itself (a 401, say: waiting will not fix that), or
+     * on {@link #close()} or disposal. Sends nothing when every capability is configured or already probed. Calling it
+     * again replaces the previous loop.
+     *
+     * @param scheduler runs the waits; the probes themselves run on the HTTP client's event loops
+     * @return the loop, disposed when it ends
+     */
+    public Disposable reprobeWhileAssumed(Duration interval, Scheduler scheduler) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("re-probe interval must be positive, was " + interval);
+        }
+        if (settings.capabilities().complete() || capabilities.source() != Capabilities.Source.ASSUMED) {
+            return Disposables.disposed();
+        }
+        AtomicInteger failures = new AtomicInteger();
+        Disposable loop = Mono.defer(() -> Mono.delay(backoff(interval, failures.get()), scheduler))
+                .then(Mono.defer(() -> capabilities.source() == Capabilities.Source.ASSUMED
+                        ? probeOnce().doOnError(error -> failures.incrementAndGet())
+                        : Mono.<Capabilities>empty()))
+                .retryWhen(Retry.indefinitely()
+                        .filter(OpenAiEndpoint::worthProbingAgain)
+                        .doBeforeRetry(signal -> log.debug(
+                                "Endpoint '{}': capability re-probe failed ({}); next in {}",
+                                name,
+                                reason(signal.failure()),
+                                backoff(interval, failures.get()))))
+                .subscribe(
+                        probed -> {
+                            Capabilities assumed = capabilities;
+                            capabilities = probed;
+                            log.info(
+                                    "Endpoint '{}' ({}): backend answered, capabilities now probed multipleChoices={},"
+                                            + " logprobs={}, maxTopLogprobs={} (were assumed {})",
+                                    name,
+                                    settings.model(),
+                                    probed.multipleChoices(),
+                                    probed.logprobs(),
+                                    probed.maxTopLogprobs(),
+                                    assumed);
+                        },
+                        error -> log.warn(
+                                "Endpoint '{}': capability probe refused ({}); keeping {} until configured",
+                                name,
+                                reason(error),
+                                capabilities));
+        reprobing.update(loop);
+        return loop;
+    }
+
+    /** Stops any re-probing and releases the connection pool. */
+    @Override
+    public void close() {
+        reprobing.dispose();
+        connections.dispose();
+    }
+
+    /** One probe; fails with what stopped it (a classified failure or a timeout), sets nothing. */
+    private Mono<Capabilities> probeOnce() {
         GenerationRequest twoChoices = new GenerationRequest(
                 List.of(ChatMessage.user(PROBE_PROMPT)),
                 2,
-                0.0,
+                PROBE_TEMPERATURE,
                 null,
                 1,
                 List.of(),
-                null,
+                PROBE_SEED,
                 true,
                 PROBE_TOP_LOGPROBS,
                 null);
@@ -206,34 +308,39 @@ public final class OpenAiEndpoint implements Endpoint, AutoCloseable {
                                         again -> Mono.just(
                                                 new Capabilities(false, false, 0, Capabilities.Source.PROBED))))
                 .timeout(settings.timeouts().firstByte())
-                .map(probed -> merge(overrides, probed))
-                .doOnNext(probed -> {
-                    capabilities = probed;
-                    log.info(
-                            "Endpoint '{}' ({}): probed capabilities multipleChoices={}, logprobs={}, maxTopLogprobs={}",
-                            name,
-                            settings.model(),
-                            probed.multipleChoices(),
-                            probed.logprobs(),
-                            probed.maxTopLogprobs());
-                })
-                .onErrorResume(error -> {
-                    String reason = error instanceof TimeoutException
-                            ? "no reply within " + settings.timeouts().firstByte()
-                            : errors.classify(error).getMessage();
-                    log.warn(
-                            "Endpoint '{}': capability probe failed, assuming {} until configured or probed again ({})",
-                            name,
-                            capabilities,
-                            reason);
-                    return Mono.just(capabilities);
-                });
+                .map(probed -> merge(settings.capabilities(), probed));
     }
 
-    /** Releases the connection pool. */
-    @Override
-    public void close() {
-        connections.dispose();
+    private String reason(Throwable error) {
+        return error instanceof TimeoutException
+                ? "no reply within " + settings.timeouts().firstByte()
+                : errors.classify(error).getMessage();
+    }
+
+    /** Down, overloaded or slow: a later probe may get an answer. A refusal (401, 404) will not change by waiting. */
+    private static boolean worthProbingAgain(Throwable error) {
+        return error instanceof TimeoutException || (error instanceof BackendException backend && backend.retriable());
+    }
+
+    private static Duration backoff(Duration interval, int failures) {
+        return interval.multipliedBy(Math.min(1L << Math.min(failures, 30), MAX_REPROBE_BACKOFF));
+    }
+
+    /**
+     * Requests that may wait for a connection. Behind the bulkhead at most max-concurrency calls run, each with at
+     * most max-concurrency requests outstanding (see {@link #fanOutConcurrency}), so this is a backstop that only an
+     * endpoint used without the decorator can reach; beyond it a request fails at once.
+     */
+    private static int maxPendingRequests(int maxConcurrency) {
+        return (int) Math.min(Integer.MAX_VALUE, (long) maxConcurrency * maxConcurrency);
+    }
+
+    /**
+     * A fan-out sends at most max-concurrency requests at a time, so that one large fan-out does not queue all its
+     * requests for connections ahead of other calls: their requests interleave in the pool's FIFO queue.
+     */
+    private int fanOutConcurrency(int n) {
+        return Math.min(n, Objects.requireNonNull(settings.maxConcurrency()));
     }
 
     // --- one backend call ---
@@ -299,7 +406,7 @@ public final class OpenAiEndpoint implements Endpoint, AutoCloseable {
     private Mono<Generation> fanOut(GenerationRequest request) {
         int n = request.n();
         return Flux.range(0, n)
-                .flatMap(i -> generateOnce(single(request, i)).map(reply -> reindexed(reply, i)), n)
+                .flatMap(i -> generateOnce(single(request, i)).map(reply -> reindexed(reply, i)), fanOutConcurrency(n))
                 .collectList()
                 .map(replies -> {
                     List<Choice> choices = new ArrayList<>(n);

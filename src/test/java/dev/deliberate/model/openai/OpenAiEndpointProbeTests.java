@@ -7,16 +7,24 @@ import dev.deliberate.model.Capabilities.Source;
 import dev.deliberate.model.EndpointSettings;
 import dev.deliberate.model.EndpointSettings.CapabilityOverrides;
 import dev.deliberate.testkit.FakeOpenAiServer;
+import dev.deliberate.testkit.FakeOpenAiServer.Fault;
+import dev.deliberate.testkit.FakeOpenAiServer.Reply;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
 import tools.jackson.databind.json.JsonMapper;
 
 class OpenAiEndpointProbeTests {
@@ -47,7 +55,10 @@ class OpenAiEndpointProbeTests {
 
     private Capabilities probe(OpenAiEndpoint endpoint) {
         List<Capabilities> result = new ArrayList<>();
-        StepVerifier.create(endpoint.probe()).consumeNextWith(result::add).verifyComplete();
+        StepVerifier.create(endpoint.probe())
+                .consumeNextWith(result::add)
+                .expectComplete()
+                .verify(WAIT);
         assertThat(endpoint.capabilities()).isEqualTo(result.get(0));
         return result.get(0);
     }
@@ -74,7 +85,7 @@ class OpenAiEndpointProbeTests {
         assertThat(server.lastRequest().body())
                 .isEqualTo(JsonMapper.builder().build().readTree("""
                 {"model":"test-model","messages":[{"role":"user","content":"Say OK."}],
-                 "n":2,"temperature":0.0,"max_tokens":1,"logprobs":true,"top_logprobs":5}
+                 "n":2,"temperature":1.0,"max_tokens":1,"seed":7,"logprobs":true,"top_logprobs":5}
                 """));
     }
 
@@ -144,7 +155,7 @@ class OpenAiEndpointProbeTests {
 
     @Test
     void unauthorizedProbeIsAFailureNotAnAnswer() {
-        server.defaultReply(FakeOpenAiServer.Reply.failing(FakeOpenAiServer.Fault.UNAUTHORIZED));
+        server.defaultReply(Reply.failing(Fault.UNAUTHORIZED));
         OpenAiEndpoint endpoint = endpoint(server.baseUri(), CapabilityOverrides.UNSET);
 
         Capabilities capabilities = probe(endpoint);
@@ -161,5 +172,111 @@ class OpenAiEndpointProbeTests {
 
         assertThat(capabilities).isEqualTo(new Capabilities(true, false, 0, Source.CONFIGURED));
         assertThat(server.calls()).isZero();
+    }
+
+    // --- probing again while assumed ---
+
+    private static final Duration INTERVAL = Duration.ofMillis(100);
+
+    private static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+        }
+    }
+
+    @Test
+    void backendThatComesUpLaterIsProbedAgainInTheBackground() {
+        AtomicBoolean down = new AtomicBoolean(true);
+        server.reply(body -> down.get(), Reply.failing(Fault.HTTP_ERROR).status(503));
+        OpenAiEndpoint endpoint = endpoint(server.baseUri(), CapabilityOverrides.UNSET);
+        assertThat(probe(endpoint)).isEqualTo(Capabilities.assumedMinimal());
+        Disposable loop = endpoint.reprobeWhileAssumed(INTERVAL, Schedulers.parallel());
+        server.awaitCalls(2, WAIT);
+        assertThat(endpoint.capabilities()).isEqualTo(Capabilities.assumedMinimal());
+
+        down.set(false);
+        await(() -> endpoint.capabilities().source() == Source.PROBED, "capabilities to be probed");
+
+        assertThat(endpoint.capabilities())
+                .isEqualTo(new Capabilities(true, true, OpenAiEndpoint.PROBE_TOP_LOGPROBS, Source.PROBED));
+        await(loop::isDisposed, "the loop to end after its success");
+        assertThat(server.lastRequest().body().path("temperature").asDouble()).isEqualTo(1.0);
+        assertThat(server.lastRequest().body().path("n").asInt()).isEqualTo(2);
+        assertThat(server.lastRequest().body().path("seed").asLong()).isEqualTo(OpenAiEndpoint.PROBE_SEED);
+    }
+
+    @Test
+    void reprobesWaitLongerAfterEachFailure() {
+        server.defaultReply(Reply.texts("OK").failFirst(3, Fault.HTTP_ERROR).status(503));
+        OpenAiEndpoint endpoint = endpoint(server.baseUri(), CapabilityOverrides.UNSET);
+        probe(endpoint);
+        long start = System.nanoTime();
+
+        endpoint.reprobeWhileAssumed(INTERVAL, Schedulers.parallel());
+        await(() -> endpoint.capabilities().source() == Source.PROBED, "capabilities to be probed");
+
+        // Waits of 100, 200 and 400 ms before the three re-probes: the third one answers.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(700));
+        assertThat(server.calls()).isEqualTo(4);
+    }
+
+    @Test
+    void refusedReprobeEndsTheLoopWithValuesStillAssumed() {
+        server.defaultReply(Reply.failing(Fault.UNAUTHORIZED));
+        OpenAiEndpoint endpoint = endpoint(server.baseUri(), CapabilityOverrides.UNSET);
+        probe(endpoint);
+
+        Disposable loop = endpoint.reprobeWhileAssumed(INTERVAL, Schedulers.parallel());
+        await(loop::isDisposed, "the loop to end");
+
+        assertThat(server.calls()).isEqualTo(2);
+        assertThat(endpoint.capabilities()).isEqualTo(Capabilities.assumedMinimal());
+    }
+
+    @Test
+    void configuredEndpointIsNeverProbedAgain() {
+        VirtualTimeScheduler time = VirtualTimeScheduler.create();
+        OpenAiEndpoint endpoint = endpoint(server.baseUri(), new CapabilityOverrides(false, true, 20));
+        probe(endpoint);
+
+        Disposable loop = endpoint.reprobeWhileAssumed(INTERVAL, time);
+        time.advanceTimeBy(Duration.ofHours(1));
+
+        assertThat(loop.isDisposed()).isTrue();
+        assertThat(server.calls()).isZero();
+        assertThat(endpoint.capabilities()).isEqualTo(new Capabilities(false, true, 20, Source.CONFIGURED));
+        time.dispose();
+    }
+
+    @Test
+    void probedEndpointIsNotProbedAgain() {
+        VirtualTimeScheduler time = VirtualTimeScheduler.create();
+        OpenAiEndpoint endpoint = endpoint(server.baseUri(), CapabilityOverrides.UNSET);
+        probe(endpoint);
+
+        Disposable loop = endpoint.reprobeWhileAssumed(INTERVAL, time);
+        time.advanceTimeBy(Duration.ofHours(1));
+
+        assertThat(loop.isDisposed()).isTrue();
+        assertThat(server.calls()).isEqualTo(1);
+        time.dispose();
+    }
+
+    @Test
+    void closeStopsProbingAgain() {
+        VirtualTimeScheduler time = VirtualTimeScheduler.create();
+        server.defaultReply(Reply.failing(Fault.HTTP_ERROR).status(503));
+        OpenAiEndpoint endpoint = endpoint(server.baseUri(), CapabilityOverrides.UNSET);
+        probe(endpoint);
+        Disposable loop = endpoint.reprobeWhileAssumed(INTERVAL, time);
+
+        endpoint.close();
+        time.advanceTimeBy(Duration.ofHours(1));
+
+        assertThat(loop.isDisposed()).isTrue();
+        assertThat(server.calls()).isEqualTo(1);
+        time.dispose();
     }
 }
