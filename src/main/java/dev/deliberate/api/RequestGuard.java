@@ -35,9 +35,7 @@ public final class RequestGuard implements WebFilter {
                     "/actuator/prometheus",
                     "/actuator/metrics/**",
                     "/v3/api-docs/**",
-                    "/v3/api-docs.yaml",
-                    "/swagger-ui.html",
-                    "/swagger-ui/**")
+                    "/v3/api-docs.yaml")
             .map(PathPatternParser.defaultInstance::parse)
             .toList();
 

@@ -216,28 +216,6 @@ class ApiKeyIntegrationTests {
     }
 
     @Test
-    void theSwaggerUiStaysOpenWithoutAKey() {
-        client.get()
-                .uri("/swagger-ui.html")
-                .exchange()
-                .expectStatus()
-                .isFound()
-                .expectHeader()
-                .location("/swagger-ui/index.html");
-        // Not 200 here: BlockHound (tests only) refuses the UI's blocking read of its page from the jar.
-        client.get()
-                .uri("/swagger-ui/index.html")
-                .exchange()
-                .expectStatus()
-                .value(status -> assertThat(status).isNotEqualTo(401));
-        client.get()
-                .uri("/v3/api-docs/swagger-config")
-                .exchange()
-                .expectStatus()
-                .isOk();
-    }
-
-    @Test
     void dotSegmentsUnderAnOpenPathAreNotResolvedIntoTheApi() {
         // The router does not resolve "..", so this is a (failing) health lookup, never GET /v1/models.
         client.get()
