@@ -40,6 +40,11 @@ final class NumberReader {
         return null;
     }
 
+    /** The number that starts exactly at {@code i} (a sign is not read), or null when none does. */
+    static @Nullable NumberToken startingAt(CharSequence s, int i, int to) {
+        return read(s, i, to, false, true);
+    }
+
     /** The last number in {@code [from, to)}. */
     static @Nullable NumberToken last(CharSequence s, int from, int to) {
         // Skim without building values (a megabyte of "1," holds half a million numbers), then read the last one.
