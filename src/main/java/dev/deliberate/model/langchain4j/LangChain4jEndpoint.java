@@ -113,6 +113,8 @@ public final class LangChain4jEndpoint implements Endpoint {
     private final StreamingChatModel streamingModel;
     private final Scheduler blockingScheduler;
     private final LangChain4jErrorMapping errors;
+    /** A fan-out of n sends at most this many requests at once, as {@code max-concurrency} promises the server. */
+    private final int maxConcurrency;
 
     LangChain4jEndpoint(
             String name,
@@ -120,13 +122,15 @@ public final class LangChain4jEndpoint implements Endpoint {
             ChatModel chatModel,
             StreamingChatModel streamingModel,
             Scheduler blockingScheduler,
-            Secret apiKey) {
+            Secret apiKey,
+            int maxConcurrency) {
         this.name = name;
         this.provider = provider;
         this.chatModel = chatModel;
         this.streamingModel = streamingModel;
         this.blockingScheduler = blockingScheduler;
         this.errors = new LangChain4jErrorMapping(name, apiKey);
+        this.maxConcurrency = maxConcurrency;
     }
 
     /**
@@ -156,7 +160,13 @@ public final class LangChain4jEndpoint implements Endpoint {
             streaming.apiKey(settings.apiKey().value());
         }
         return new LangChain4jEndpoint(
-                name, Provider.OPENAI, chat.build(), streaming.build(), blockingScheduler, settings.apiKey());
+                name,
+                Provider.OPENAI,
+                chat.build(),
+                streaming.build(),
+                blockingScheduler,
+                settings.apiKey(),
+                settings.maxConcurrency());
     }
 
     /**
@@ -188,7 +198,13 @@ public final class LangChain4jEndpoint implements Endpoint {
             streaming.baseUrl(settings.baseUrl().toString());
         }
         return new LangChain4jEndpoint(
-                name, Provider.ANTHROPIC, chat.build(), streaming.build(), blockingScheduler, settings.apiKey());
+                name,
+                Provider.ANTHROPIC,
+                chat.build(),
+                streaming.build(),
+                blockingScheduler,
+                settings.apiKey(),
+                settings.maxConcurrency());
     }
 
     @Override
@@ -216,7 +232,7 @@ public final class LangChain4jEndpoint implements Endpoint {
         return Mono.defer(() -> {
                     long started = System.nanoTime();
                     return Flux.range(0, request.n())
-                            .flatMap(index -> callOnce(request, index), request.n())
+                            .flatMap(index -> callOnce(request, index), Math.min(request.n(), maxConcurrency))
                             .collectSortedList(Comparator.comparingInt(
                                     (Reply reply) -> reply.choice().index()))
                             .map(replies -> generation(replies, Duration.ofNanos(System.nanoTime() - started)));
@@ -248,7 +264,7 @@ public final class LangChain4jEndpoint implements Endpoint {
         return Flux.defer(() -> {
                     AtomicReference<Usage> total = new AtomicReference<>(Usage.ZERO);
                     return Flux.range(0, request.n())
-                            .flatMap(index -> streamOne(request, index), request.n())
+                            .flatMap(index -> streamOne(request, index), Math.min(request.n(), maxConcurrency))
                             .<GenerationChunk>handle((chunk, sink) -> {
                                 if (chunk.isUsageOnly() && chunk.usage() != null) {
                                     total.accumulateAndGet(chunk.usage(), Usage::plus);

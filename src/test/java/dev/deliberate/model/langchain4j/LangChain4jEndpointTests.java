@@ -11,13 +11,16 @@ import dev.deliberate.model.GenerationChunk;
 import dev.deliberate.model.GenerationRequest;
 import dev.deliberate.model.Secret;
 import dev.deliberate.model.Usage;
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
+import dev.langchain4j.model.output.FinishReason;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -123,6 +126,42 @@ class LangChain4jEndpointTests {
             seeds.add(body.get("seed").asInt());
         }
         assertThat(seeds).containsExactlyInAnyOrder(7, 8, 9);
+    }
+
+    @Test
+    void aFanOutSendsAtMostMaxConcurrencyRequestsAtOnce() {
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        ChatModel slow = new ChatModel() {
+            @Override
+            public ChatResponse doChat(ChatRequest request) {
+                peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                inFlight.decrementAndGet();
+                return ChatResponse.builder()
+                        .aiMessage(AiMessage.from("ok"))
+                        .finishReason(FinishReason.STOP)
+                        .build();
+            }
+        };
+        LangChain4jEndpoint endpoint = new LangChain4jEndpoint(
+                "server",
+                LangChain4jEndpoint.Provider.OPENAI,
+                slow,
+                new StreamingChatModel() {},
+                scheduler,
+                new Secret("sk-test"),
+                2);
+
+        Generation generation =
+                endpoint.generate(GenerationRequest.of(CONVERSATION).withN(5)).block(Duration.ofSeconds(5));
+
+        assertThat(generation.backendCalls()).isEqualTo(5);
+        assertThat(peak.get()).isEqualTo(2);
     }
 
     @Test
@@ -350,7 +389,8 @@ class LangChain4jEndpointTests {
                 new ChatModel() {},
                 streaming,
                 scheduler,
-                new Secret("sk-test"));
+                new Secret("sk-test"),
+                64);
     }
 
     private EndpointSettings settings(String kind, String path, String model, String key) {
