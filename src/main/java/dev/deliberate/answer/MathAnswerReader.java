@@ -16,6 +16,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class MathAnswerReader {
 
+    /** A number with nothing else: digits, an optional sign, decimal point and thousands separators. */
+    private static final Pattern PLAIN_NUMBER = Pattern.compile("-?\\d[\\d,]*(\\.\\d+)?");
+
     /** Longer boxed or delimited content is not an answer; the bound keeps normalisation cheap. */
     static final int MAX_LATEX_LENGTH = 10_000;
 
@@ -346,6 +349,11 @@ final class MathAnswerReader {
             }
         }
         String last = s.substring(sideStart).strip();
+        // "42 = 6 x 7" states the result first and shows the working after it.
+        String first = sides.get(0).strip();
+        if (PLAIN_NUMBER.matcher(first).matches() && !PLAIN_NUMBER.matcher(last).matches()) {
+            return first;
+        }
         return last.isEmpty() ? null : last;
     }
 

@@ -82,6 +82,10 @@ public record DeliberateProperties(
             maxConcurrentRuns = maxConcurrentRuns == null ? 1024 : maxConcurrentRuns;
             maxTokensPerCall = maxTokensPerCall == null ? 32_768 : maxTokensPerCall;
             streamHold = streamHold == null ? Duration.ofSeconds(5) : streamHold;
+            if (streamHold.isNegative()) {
+                throw new IllegalArgumentException(
+                        "deliberate.limits.stream-hold must not be negative, was " + streamHold);
+            }
         }
 
         public BudgetLimits budgetCaps() {

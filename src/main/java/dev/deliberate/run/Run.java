@@ -105,13 +105,14 @@ public final class Run {
     }
 
     /**
-     * How many of {@code wanted} samples the budget can still pay for in one fan-out, and which limit cut them: a
-     * strategy that can answer from fewer samples asks for these and reports the limit with
-     * {@link Solution#stoppedBy}, so the run ends truncated instead of failing.
+     * How many of {@code wanted} samples from {@code role} the budget can still pay for in one request, and which
+     * limit cut them: a strategy that can answer from fewer samples asks for these and reports the limit with
+     * {@link Solution#stoppedBy}, so the run ends truncated instead of failing. An endpoint that returns n choices in
+     * one request costs one call for all of them; one that fans out costs a call per sample.
      */
-    public Allowance samplesWithinBudget(int wanted) {
-        int calls = budget.callsLeft();
+    public Allowance samplesWithinBudget(String role, int wanted) {
         int breadth = budget.limits().maxBreadth();
+        int calls = capabilities(role).multipleChoices() ? (budget.callsLeft() > 0 ? wanted : 0) : budget.callsLeft();
         if (wanted <= Math.min(calls, breadth)) {
             return new Allowance(wanted, null);
         }

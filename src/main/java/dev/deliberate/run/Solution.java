@@ -16,8 +16,11 @@ import org.jspecify.annotations.Nullable;
 public record Solution(
         @Nullable String answer, String text, @Nullable Double confidence, Map<String, Object> notes) {
 
-    /** Note set to {@code "length"} when the text was cut by a token limit; OpenAI clients read it as finish_reason. */
+    /** Note set to {@link #LENGTH} when the text was cut by a token limit; OpenAI clients read it as finish_reason. */
     public static final String FINISH_REASON = "finish_reason";
+
+    /** The finish reason of text cut by a token limit, as OpenAI-compatible servers report it. */
+    public static final String LENGTH = "length";
 
     public Solution {
         notes = Map.copyOf(notes);
@@ -40,8 +43,18 @@ public record Solution(
         return new Solution(answer, text, confidence, marked);
     }
 
+    /** This solution, marked as text that a token limit cut short when {@code cut}. */
+    public Solution textCut(boolean cut) {
+        if (!cut) {
+            return this;
+        }
+        Map<String, Object> marked = new LinkedHashMap<>(notes);
+        marked.put(FINISH_REASON, LENGTH);
+        return new Solution(answer, text, confidence, marked);
+    }
+
     /** Whether the returned text was cut by a token limit rather than ending where the model stopped. */
-    public boolean cutByLength() {
-        return "length".equals(notes.get(FINISH_REASON));
+    public boolean isTextCut() {
+        return LENGTH.equals(notes.get(FINISH_REASON));
     }
 }

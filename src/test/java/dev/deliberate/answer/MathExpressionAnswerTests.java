@@ -31,6 +31,8 @@ class MathExpressionAnswerTests {
                 Arguments.of("The answer is 10^6", "10^6", "1000000"),
                 Arguments.of("The answer is 2\\pi", "2\\pi", "2\\pi"),
                 Arguments.of("The answer is 3 + 4 = 7", "7", "7"),
+                Arguments.of("The answer is 42 = 6 x 7", "42 = 6 x 7", "42"),
+                Arguments.of("\\boxed{42 = 6 \\times 7}", "42 = 6 \\times 7", "42"),
                 // the same through "final answer:" phrasings
                 Arguments.of("Final answer: \\sqrt{2}.", "\\sqrt{2}", "\\sqrt{2}"),
                 Arguments.of("The final answer is 10^6.", "10^6", "1000000"),

@@ -5,9 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.deliberate.testkit.FakeOpenAiServer.Fault;
 import dev.deliberate.testkit.FakeOpenAiServer.Reply;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.test.StepVerifier;
@@ -246,7 +253,7 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
                                 "model",
                                 "direct",
                                 "messages",
-                                java.util.Collections.nCopies(9, Map.of("role", "user", "content", "x"))),
+                                Collections.nCopies(9, Map.of("role", "user", "content", "x"))),
                         400),
                 "messages");
 
@@ -299,7 +306,7 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
     @Test
     void acceptsOpenAiFieldsAtTheirNeutralValues() {
         BACKEND.defaultReply(Reply.texts("The answer is 4."));
-        Map<String, Object> body = new java.util.LinkedHashMap<>(chat("direct", "2+2?"));
+        Map<String, Object> body = new LinkedHashMap<>(chat("direct", "2+2?"));
         body.putAll(Map.of(
                 "frequency_penalty",
                 0,
@@ -333,8 +340,8 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
         assertThat(BACKEND.lastRequest().body().has("frequency_penalty")).isFalse();
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', textBlock = """
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
                     frequency_penalty | 0.5                                | is not supported
                     presence_penalty  | 3                                  | must be between -2 and 2
                     logprobs          | true                               | is not supported
@@ -344,7 +351,10 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
                     tools             | [{"type": "function", "function": {"name": "f"}}] | tool calling is not offered
                     tool_choice       | "auto"                             | only "none" is accepted
                     modalities        | ["text", "audio"]                  | only "text" is produced
-                    reasoning_effort  | "extreme"                          | must be one of minimal, low, medium, high
+                    reasoning_effort  | "extreme"                          | must be one of none, minimal, low, medium, high, xhigh
+                    tools             | "x"                                | tool calling is not offered
+                    logit_bias        | 5                                  | is not supported
+                    modalities        | "audio"                            | must be an array of strings
                     """)
     void refusesOpenAiFieldsAStrategyCannotHonourByName(String field, String json, String reason) {
         String body = "{\"model\": \"direct\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"" + field
@@ -360,7 +370,7 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
     @Test
     void aReplyCutByMaxTokensFinishesWithLength() {
         BACKEND.defaultReply(Reply.texts("one two three four five six"));
-        Map<String, Object> body = new java.util.LinkedHashMap<>(chat("direct", "count"));
+        Map<String, Object> body = new LinkedHashMap<>(chat("direct", "count"));
         body.put("max_tokens", 3);
 
         JsonNode reply = post(body, 200);
@@ -374,8 +384,8 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
     @Test
     void selfConsistencyVotesWithTheSamplesTheBudgetAllowsAndSaysItWasTruncated() {
         BACKEND.defaultReply(Reply.texts("The answer is 7.", "The answer is 7.", "The answer is 8."));
-        Map<String, Object> body = new java.util.LinkedHashMap<>(chat("self-consistency", "3+4?"));
-        body.put("deliberate", Map.of("budget", Map.of("max_model_calls", 3)));
+        Map<String, Object> body = new LinkedHashMap<>(chat("self-consistency", "3+4?"));
+        body.put("deliberate", Map.of("budget", Map.of("max_breadth", 3)));
 
         JsonNode reply = post(body, 200);
 
@@ -396,6 +406,40 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
                 .returnResult()
                 .getResponseBody();
         assertThat(trace.path("status").asString()).isEqualTo("truncated");
+        assertThat(trace.path("notes").path("stopped_by").asString()).isEqualTo("max_breadth");
+    }
+
+    @Test
+    void oneCallLeftStillBuysEverySampleFromABackendWithN() {
+        BACKEND.defaultReply(Reply.texts("The answer is 7."));
+        Map<String, Object> body = new LinkedHashMap<>(chat("self-consistency", "3+4?"));
+        body.put("deliberate", Map.of("budget", Map.of("max_model_calls", 1)));
+
+        JsonNode info = post(body, 200).path("deliberate");
+
+        assertThat(info.path("truncated").asBoolean()).isFalse();
+        assertThat(info.path("confidence").asDouble()).isEqualTo(1.0);
+        assertThat(BACKEND.lastRequest().body().path("n").asInt()).isEqualTo(5);
+    }
+
+    @Test
+    void aFailureAfterTheStreamBeganArrivesAsAFinalErrorEventWithoutDone() {
+        // Slower than the stream hold (1 s here): the stream has begun when the backend fails.
+        BACKEND.defaultReply(Reply.failing(Fault.HTTP_ERROR).latency(Duration.ofMillis(1_200)));
+
+        List<String> events = stream(
+                Map.of("model", "direct", "stream", true, "messages", List.of(Map.of("role", "user", "content", "x"))));
+
+        assertThat(JSON.readTree(events.get(0))
+                        .path("choices")
+                        .path(0)
+                        .path("delta")
+                        .path("role")
+                        .asString())
+                .isEqualTo("assistant");
+        assertThat(events).doesNotContain("[DONE]");
+        JsonNode last = JSON.readTree(events.get(events.size() - 1));
+        assertThat(last.path("error").path("code").asString()).isEqualTo("backend_unavailable");
     }
 
     private static void assertError(JsonNode reply, String param) {
@@ -405,9 +449,8 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
     }
 
     @Test
-    @org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
-    void backendFailuresMapToGatewayStatusesWithoutLeakingTheKey(
-            org.springframework.boot.test.system.CapturedOutput output) {
+    @ExtendWith(OutputCaptureExtension.class)
+    void backendFailuresMapToGatewayStatusesWithoutLeakingTheKey(CapturedOutput output) {
         BACKEND.defaultReply(Reply.failing(Fault.HTTP_ERROR));
         JsonNode unavailable = post(chat("direct", "x"), 503);
         assertThat(unavailable.path("error").path("code").asString()).isEqualTo("backend_unavailable");

@@ -212,10 +212,10 @@ class OpenAiSdkCompatibilityTests extends ApiIntegrationTest {
         assertThat(BACKEND.calls()).isZero();
     }
 
-    /** Every other request gets the normal answer, so only the failing prompt can produce the error. */
     /** Longer than the stream hold (1 s in these tests), so that the failure comes after the stream began. */
     private static final Duration FAILURE_LATENCY = Duration.ofMillis(1_200);
 
+    /** Every other request gets the normal answer, so only the failing prompt can produce the error. */
     private static void failBackendFor(String prompt) {
         BACKEND.defaultReply(Reply.texts(ANSWER));
         BACKEND.reply(

@@ -149,7 +149,7 @@ class ReasonIntegrationTests extends ApiIntegrationTest {
     }
 
     @Test
-    void aBudgetWithNoCallLeftForTheStrategyIsRefused() {
+    void aBudgetWithNoTokensLeftForTheStrategyIsRefused() {
         JsonNode spent = reason(
                 Map.of(
                         "profile", "self-consistency",

@@ -6,6 +6,7 @@ import dev.deliberate.model.Capabilities;
 import dev.deliberate.model.Capabilities.Source;
 import dev.deliberate.model.Endpoint;
 import dev.deliberate.model.EndpointRegistry;
+import dev.deliberate.testkit.Eventually;
 import dev.deliberate.testkit.FakeOpenAiServer;
 import dev.deliberate.testkit.FakeOpenAiServer.Fault;
 import dev.deliberate.testkit.FakeOpenAiServer.Reply;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -48,14 +48,6 @@ class EndpointConfigurationTests {
         server.close();
     }
 
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-        }
-    }
-
     @Test
     void backendDownAtStartupIsProbedAgainAndHealthShowsIt() {
         AtomicBoolean down = new AtomicBoolean(true);
@@ -69,7 +61,7 @@ class EndpointConfigurationTests {
             assertThat(capabilitiesInHealth(health)).containsEntry("source", "assumed");
 
             down.set(false);
-            await(() -> local.capabilities().source() == Source.PROBED, "capabilities to be probed");
+            Eventually.await(() -> local.capabilities().source() == Source.PROBED, WAIT, "capabilities to be probed");
 
             assertThat(local.capabilities()).isEqualTo(new Capabilities(true, true, 5, Source.PROBED));
             assertThat(capabilitiesInHealth(health))

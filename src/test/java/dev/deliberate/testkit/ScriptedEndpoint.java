@@ -63,6 +63,11 @@ public final class ScriptedEndpoint implements Endpoint {
                 script);
     }
 
+    /** The same script behind other capabilities, e.g. a backend that fans out instead of returning n choices. */
+    public ScriptedEndpoint withCapabilities(Capabilities newCapabilities) {
+        return new ScriptedEndpoint(name, newCapabilities, script, streamScript);
+    }
+
     /** Every choice of the k-th call (counting choices across calls) gets {@code texts[k % texts.length]}. */
     public static ScriptedEndpoint cycling(String name, String... texts) {
         AtomicInteger next = new AtomicInteger();

@@ -43,7 +43,7 @@ public class ChatCompletionsController {
     private static final ChatCompletionChunk.Delta ASSISTANT = new ChatCompletionChunk.Delta("assistant", "", null);
 
     /** Accepted for clients that always send it; a profile, not the request, decides how hard a strategy works. */
-    private static final List<String> REASONING_EFFORTS = List.of("minimal", "low", "medium", "high");
+    private static final List<String> REASONING_EFFORTS = List.of("none", "minimal", "low", "medium", "high", "xhigh");
 
     private static final String DONE = "[DONE]";
     static final String RUN_ID_HEADER = "X-Deliberate-Run-Id";
@@ -224,7 +224,7 @@ public class ChatCompletionsController {
 
     /** "length" when the answer's text was cut by a token limit; a budget stop shows as deliberate.truncated. */
     private static String finishReason(@Nullable Solution solution) {
-        return solution != null && solution.cutByLength() ? "length" : "stop";
+        return solution != null && solution.isTextCut() ? Solution.LENGTH : "stop";
     }
 
     /** The completion id is the run id in OpenAI's form, so that a reply leads to its trace. */
@@ -330,6 +330,9 @@ public class ChatCompletionsController {
         }
         JsonNode modalities = request.modalities();
         if (modalities != null && !modalities.isNull()) {
+            if (!modalities.isArray()) {
+                throw DeliberateException.invalidRequest("modalities", "must be an array of strings");
+            }
             for (JsonNode modality : modalities) {
                 if (!"text".equals(modality.asString(""))) {
                     throw unsupported("modalities", "only \"text\" is produced");
@@ -343,8 +346,9 @@ public class ChatCompletionsController {
         }
     }
 
+    /** Anything but null, {@code []} or {@code {}}: a scalar where a list or map belongs is not "nothing asked". */
     private static boolean present(@Nullable JsonNode value) {
-        return value != null && !value.isNull() && !value.isEmpty();
+        return value != null && !value.isNull() && !(value.isContainer() && value.isEmpty());
     }
 
     private static void penalty(String field, @Nullable Double value) {

@@ -12,7 +12,6 @@ import dev.deliberate.run.Solution;
 import dev.deliberate.run.Strategy;
 import dev.deliberate.strategy.AnswerFormat;
 import dev.deliberate.strategy.Roles;
-import java.util.Map;
 import reactor.core.publisher.Mono;
 
 /** One call to the solver with the client's conversation. */
@@ -49,11 +48,8 @@ final class DirectStrategy implements Strategy {
             double mean = choice.meanLogprob();
             Double confidence = Double.isNaN(mean) ? null : Math.exp(mean);
             run.offer(new Candidate(answer, choice.text(), confidence == null ? 0.0 : confidence));
-            return new Solution(
-                    answer,
-                    choice.text(),
-                    confidence,
-                    "length".equals(choice.finishReason()) ? Map.of(Solution.FINISH_REASON, "length") : Map.of());
+            return Solution.of(answer, choice.text(), confidence)
+                    .textCut(Solution.LENGTH.equals(choice.finishReason()));
         });
     }
 }

@@ -33,7 +33,7 @@ final class SelfConsistencyStrategy implements Strategy {
     public Mono<Solution> solve(Problem problem, Run run) {
         AnswerKind kind = problem.kindOr(parameters.answerKind());
         // Fewer samples than planned still vote; none at all lets the budget's own error through.
-        Run.Allowance allowance = run.samplesWithinBudget(parameters.n());
+        Run.Allowance allowance = run.samplesWithinBudget(Roles.SOLVER, parameters.n());
         int samples = allowance.granted() > 0 ? allowance.granted() : parameters.n();
         GenerationRequest request = GenerationRequest.of(format.frame(problem.messages(), kind))
                 .withN(samples)
@@ -57,6 +57,10 @@ final class SelfConsistencyStrategy implements Strategy {
                             tally.text(),
                             tally.share(),
                             Map.of("votes", tally.weights(), "samples", tally.ballots()));
+                    // The winner's representative text is one sample's; say so if a token limit cut it.
+                    solution = solution.textCut(generation.choices().stream()
+                            .anyMatch(choice -> choice.text().equals(tally.text())
+                                    && Solution.LENGTH.equals(choice.finishReason())));
                     return Mono.just(
                             allowance.limitedBy() == null ? solution : solution.stoppedBy(allowance.limitedBy()));
                 }));

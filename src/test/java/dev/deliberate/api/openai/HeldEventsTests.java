@@ -43,7 +43,8 @@ class HeldEventsTests {
         RunEvent next = step("b", Step.Status.RUNNING);
         RunEvent failed = failed();
 
-        StepVerifier.create(ChatCompletionsController.heldUntilProgress(run.flux(), Duration.ofSeconds(5)))
+        // An hour's hold against a two-second verify: completion must not wait for the hold's timer.
+        StepVerifier.create(ChatCompletionsController.heldUntilProgress(run.flux(), Duration.ofHours(1)))
                 .then(() -> run.next(started))
                 .expectNoEvent(Duration.ofMillis(50))
                 .then(() -> run.next(succeeded))

@@ -6,6 +6,7 @@ import dev.deliberate.model.Capabilities;
 import dev.deliberate.model.Capabilities.Source;
 import dev.deliberate.model.EndpointSettings;
 import dev.deliberate.model.EndpointSettings.CapabilityOverrides;
+import dev.deliberate.testkit.Eventually;
 import dev.deliberate.testkit.FakeOpenAiServer;
 import dev.deliberate.testkit.FakeOpenAiServer.Fault;
 import dev.deliberate.testkit.FakeOpenAiServer.Reply;
@@ -15,8 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -178,14 +177,6 @@ class OpenAiEndpointProbeTests {
 
     private static final Duration INTERVAL = Duration.ofMillis(100);
 
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-        }
-    }
-
     @Test
     void backendThatComesUpLaterIsProbedAgainInTheBackground() {
         AtomicBoolean down = new AtomicBoolean(true);
@@ -197,11 +188,11 @@ class OpenAiEndpointProbeTests {
         assertThat(endpoint.capabilities()).isEqualTo(Capabilities.assumedMinimal());
 
         down.set(false);
-        await(() -> endpoint.capabilities().source() == Source.PROBED, "capabilities to be probed");
+        Eventually.await(() -> endpoint.capabilities().source() == Source.PROBED, WAIT, "capabilities to be probed");
 
         assertThat(endpoint.capabilities())
                 .isEqualTo(new Capabilities(true, true, OpenAiEndpoint.PROBE_TOP_LOGPROBS, Source.PROBED));
-        await(loop::isDisposed, "the loop to end after its success");
+        Eventually.await(loop::isDisposed, WAIT, "the loop to end after its success");
         assertThat(server.lastRequest().body().path("temperature").asDouble()).isEqualTo(1.0);
         assertThat(server.lastRequest().body().path("n").asInt()).isEqualTo(2);
         assertThat(server.lastRequest().body().path("seed").asLong()).isEqualTo(OpenAiEndpoint.PROBE_SEED);
@@ -215,7 +206,7 @@ class OpenAiEndpointProbeTests {
         long start = System.nanoTime();
 
         endpoint.reprobeWhileAssumed(INTERVAL, Schedulers.parallel());
-        await(() -> endpoint.capabilities().source() == Source.PROBED, "capabilities to be probed");
+        Eventually.await(() -> endpoint.capabilities().source() == Source.PROBED, WAIT, "capabilities to be probed");
 
         // Waits of 100, 200 and 400 ms before the three re-probes: the third one answers.
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(700));
@@ -229,7 +220,7 @@ class OpenAiEndpointProbeTests {
         probe(endpoint);
 
         Disposable loop = endpoint.reprobeWhileAssumed(INTERVAL, Schedulers.parallel());
-        await(loop::isDisposed, "the loop to end");
+        Eventually.await(loop::isDisposed, WAIT, "the loop to end");
 
         assertThat(server.calls()).isEqualTo(2);
         assertThat(endpoint.capabilities()).isEqualTo(Capabilities.assumedMinimal());

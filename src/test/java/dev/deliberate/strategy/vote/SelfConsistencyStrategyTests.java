@@ -3,8 +3,12 @@ package dev.deliberate.strategy.vote;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deliberate.answer.AnswerKind;
+import dev.deliberate.model.Capabilities;
 import dev.deliberate.model.ChatMessage;
+import dev.deliberate.model.Choice;
+import dev.deliberate.model.Generation;
 import dev.deliberate.model.GenerationRequest;
+import dev.deliberate.model.Usage;
 import dev.deliberate.run.BudgetLimits;
 import dev.deliberate.run.Problem;
 import dev.deliberate.run.RunResult;
@@ -19,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 class SelfConsistencyStrategyTests {
 
@@ -55,8 +60,9 @@ class SelfConsistencyStrategyTests {
     }
 
     @Test
-    void samplesOnlyWhatTheCallBudgetAllowsAndEndsTruncated() {
-        var solver = ScriptedEndpoint.cycling("local", "The answer is 4.", "The answer is 5.", "The answer is 4.");
+    void onAFanOutBackendSamplesOnlyWhatTheCallBudgetAllowsAndEndsTruncated() {
+        var solver = ScriptedEndpoint.cycling("local", "The answer is 4.", "The answer is 5.", "The answer is 4.")
+                .withCapabilities(new Capabilities(false, false, 0, Capabilities.Source.CONFIGURED));
         var strategy = new SelfConsistencyKind(Formats.shipped()).create(FIVE);
         var threeCalls = new BudgetLimits(3, 1_000_000, Duration.ofSeconds(30), 3, 64, 10);
         var service = new Runs()
@@ -71,6 +77,45 @@ class SelfConsistencyStrategyTests {
         assertThat(result.solution().answer()).isEqualTo("4");
         assertThat(result.solution().confidence()).isEqualTo(2.0 / 3);
         assertThat(result.solution().notes()).containsEntry(Solution.STOPPED_BY, "max_model_calls");
+    }
+
+    @Test
+    void onABackendWithNOneCallPaysForEverySample() {
+        var solver = ScriptedEndpoint.cycling("local", "The answer is 4.");
+        var strategy = new SelfConsistencyKind(Formats.shipped()).create(FIVE);
+        var oneCall = new BudgetLimits(1, 1_000_000, Duration.ofSeconds(30), 3, 64, 10);
+        var service = new Runs()
+                .plan("sc", strategy, Map.of("solver", solver), oneCall)
+                .service();
+
+        RunResult result = Runs.finished(Runs.last(service, "sc", Problem.of("What is 2+2?", null)));
+
+        assertThat(solver.requests().get(0).n()).isEqualTo(5);
+        assertThat(result.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(result.usage().modelCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aWinnerCutByATokenLimitSaysSo() {
+        var solver = new ScriptedEndpoint(
+                "local",
+                Capabilities.full(Capabilities.Source.CONFIGURED),
+                (request, call) -> Mono.just(new Generation(
+                        List.of(
+                                new Choice(0, "The answer is 4.", "length", List.of()),
+                                new Choice(1, "The answer is 4. Done", "stop", List.of())),
+                        Usage.ZERO,
+                        Duration.ofMillis(5),
+                        "local",
+                        1)));
+        var strategy = new SelfConsistencyKind(Formats.shipped())
+                .create(new SelfConsistencyParameters(2, 0.7, null, 64, AnswerKind.MATH));
+        var service = new Runs().plan("sc", strategy, Map.of("solver", solver)).service();
+
+        RunResult result = Runs.finished(Runs.last(service, "sc", Problem.of("What is 2+2?", null)));
+
+        assertThat(result.solution().text()).isEqualTo("The answer is 4.");
+        assertThat(result.solution().isTextCut()).isTrue();
     }
 
     @Test
