@@ -133,10 +133,16 @@ final class BackendErrors {
         return new BackendException.BadReply(endpoint, message, cause);
     }
 
-    /** An error object sent inside a 2xx reply or an SSE chunk (vLLM's mid-stream failure shape). */
-    BackendException.BadReply inBand(JsonNode root) {
+    /**
+     * An error object sent inside a 2xx reply or an SSE chunk (vLLM's mid-stream failure shape): a context overflow
+     * is a rejection of the request, never retried; anything else a bad reply.
+     */
+    BackendException inBand(JsonNode root) {
         Upstream upstream = upstream(root);
-        return badReply("backend reported an error in its reply" + upstream.suffix(), null);
+        String message = "backend reported an error in its reply" + upstream.suffix();
+        return upstream.contextOverflow()
+                ? new BackendException.Rejected(endpoint, message, 400, true)
+                : badReply(message, null);
     }
 
     /**

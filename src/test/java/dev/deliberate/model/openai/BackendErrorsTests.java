@@ -34,6 +34,23 @@ class BackendErrorsTests {
     }
 
     @Test
+    void anInBandContextOverflowIsARejectionAndAnyOtherInBandErrorABadReply() {
+        JsonMapper json = JsonMapper.builder().build();
+
+        BackendException overflow = errors.inBand(json.readTree(
+                "{\"error\":{\"message\":\"This model's maximum context length is 4096 tokens\",\"code\":400}}"));
+        BackendException other =
+                errors.inBand(json.readTree("{\"error\":{\"message\":\"CUDA out of memory\",\"code\":500}}"));
+
+        assertThat(overflow).isInstanceOf(BackendException.Rejected.class);
+        assertThat(((BackendException.Rejected) overflow).contextOverflow()).isTrue();
+        assertThat(overflow.getMessage())
+                .isEqualTo("local: backend reported an error in its reply: This model's maximum context length is 4096"
+                        + " tokens");
+        assertThat(other).isInstanceOf(BackendException.BadReply.class);
+    }
+
+    @Test
     void readsRetryAfterAsSecondsAsHttpDateAndAsMilliseconds() {
         assertThat(errors.retryAfter(headers("Retry-After", "12"))).isEqualTo(Duration.ofSeconds(12));
         assertThat(errors.retryAfter(headers("Retry-After", "Sun, 01 Jun 2025 12:00:30 GMT")))
