@@ -13,6 +13,11 @@ public record Choice(int index, String text, @Nullable String finishReason, List
         tokens = List.copyOf(tokens);
     }
 
+    /** Whether a token limit cut this choice ({@code finish_reason: "length"}) rather than the model stopping. */
+    public boolean cutByLength() {
+        return "length".equals(finishReason);
+    }
+
     /** Mean token log probability, or NaN when no logprobs came back. */
     public double meanLogprob() {
         return tokens.stream().mapToDouble(TokenLogprob::logprob).average().orElse(Double.NaN);

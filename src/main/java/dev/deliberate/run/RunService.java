@@ -129,13 +129,7 @@ public final class RunService {
         Mono<RunEvent> result = Mono.defer(() -> plan.strategy().solve(request.problem(), run))
                 .contextWrite(context -> context.put(Run.parentKey(), root.id()))
                 .timeout(remaining(budget), timer)
-                .map(solution -> finish(
-                        run,
-                        plan,
-                        root,
-                        solution,
-                        solution.notes().containsKey(Solution.STOPPED_BY) ? RunStatus.TRUNCATED : RunStatus.SUCCEEDED,
-                        startedAt))
+                .map(solution -> finish(run, plan, root, solution, startedAt))
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException("strategy returned no solution")))
                 .onErrorResume(error -> Mono.just(salvage(run, plan, root, error, startedAt)))
                 .doOnNext(event -> {
@@ -168,7 +162,9 @@ public final class RunService {
         return left.isNegative() ? Duration.ZERO : left;
     }
 
-    private RunEvent finish(Run run, Plan plan, Step root, Solution solution, RunStatus status, Instant startedAt) {
+    /** A solution that a budget limit cut short ends the run truncated; any other, succeeded. */
+    private RunEvent finish(Run run, Plan plan, Step root, Solution solution, Instant startedAt) {
+        RunStatus status = solution.isStoppedByBudget() ? RunStatus.TRUNCATED : RunStatus.SUCCEEDED;
         Map<String, Object> notes = new LinkedHashMap<>(Run.solutionNotes(solution));
         notes.put("status", status.wireName());
         run.trace().close(root.id(), Step.Status.OK, run.budget().used(), notes);
@@ -181,7 +177,7 @@ public final class RunService {
             var best = run.best();
             if (best.isPresent()) {
                 Solution solution = best.get().toSolution();
-                return finish(run, plan, root, solution.stoppedBy(exhausted.limit()), RunStatus.TRUNCATED, startedAt);
+                return finish(run, plan, root, solution.stoppedBy(exhausted.limit()), startedAt);
             }
         }
         run.trace().close(root.id(), Step.Status.FAILED, run.budget().used(), Run.errorNotes(Map.of(), cause));

@@ -16,6 +16,9 @@ import org.jspecify.annotations.Nullable;
 public record Solution(
         @Nullable String answer, String text, @Nullable Double confidence, Map<String, Object> notes) {
 
+    /** Note naming the budget limit that made the strategy answer with less work than it planned. */
+    public static final String STOPPED_BY = "stopped_by";
+
     /** Note set to {@link #LENGTH} when the text was cut by a token limit; OpenAI clients read it as finish_reason. */
     public static final String FINISH_REASON = "finish_reason";
 
@@ -33,28 +36,29 @@ public record Solution(
         return new Solution(answer, text, confidence, Map.of());
     }
 
-    /** Note naming the budget limit that made the strategy answer with less work than it planned. */
-    public static final String STOPPED_BY = "stopped_by";
-
     /** This solution, marked as made within a budget limit: the run ends {@code truncated}. */
     public Solution stoppedBy(String limit) {
-        Map<String, Object> marked = new LinkedHashMap<>(notes);
-        marked.put(STOPPED_BY, limit);
-        return new Solution(answer, text, confidence, marked);
+        return withNote(STOPPED_BY, limit);
+    }
+
+    /** Whether a budget limit made the strategy answer with less work than it planned. */
+    public boolean isStoppedByBudget() {
+        return notes.containsKey(STOPPED_BY);
     }
 
     /** This solution, marked as text that a token limit cut short when {@code cut}. */
     public Solution textCut(boolean cut) {
-        if (!cut) {
-            return this;
-        }
-        Map<String, Object> marked = new LinkedHashMap<>(notes);
-        marked.put(FINISH_REASON, LENGTH);
-        return new Solution(answer, text, confidence, marked);
+        return cut ? withNote(FINISH_REASON, LENGTH) : this;
     }
 
     /** Whether the returned text was cut by a token limit rather than ending where the model stopped. */
     public boolean isTextCut() {
         return LENGTH.equals(notes.get(FINISH_REASON));
+    }
+
+    private Solution withNote(String key, Object value) {
+        Map<String, Object> marked = new LinkedHashMap<>(notes);
+        marked.put(key, value);
+        return new Solution(answer, text, confidence, marked);
     }
 }

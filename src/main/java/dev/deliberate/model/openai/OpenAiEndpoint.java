@@ -84,6 +84,7 @@ public final class OpenAiEndpoint implements Endpoint, AutoCloseable {
     private final BackendErrors errors;
     private final String checkpoint;
     private final Disposable.Swap reprobing = Disposables.swap();
+    private final int maxConcurrency;
     private volatile Capabilities capabilities;
 
     public OpenAiEndpoint(String name, EndpointSettings settings, WebClient.Builder webClientBuilder) {
@@ -106,7 +107,7 @@ public final class OpenAiEndpoint implements Endpoint, AutoCloseable {
         this.errors = new BackendErrors(name, settings.apiKey(), mapper, Clock.systemUTC());
         this.checkpoint = "openai " + name + " chat/completions";
         this.capabilities = initialCapabilities(settings.capabilities());
-        int maxConcurrency = Objects.requireNonNull(settings.maxConcurrency());
+        this.maxConcurrency = Objects.requireNonNull(settings.maxConcurrency());
         this.connections = ConnectionProvider.builder("deliberate-" + name)
                 // One request per connection (HTTP/1.1), so this is the most requests the backend sees at once,
                 // fan-outs included: the bulkhead counts a fan-out as one call.
@@ -340,7 +341,7 @@ public final class OpenAiEndpoint implements Endpoint, AutoCloseable {
      * requests for connections ahead of other calls: their requests interleave in the pool's FIFO queue.
      */
     private int fanOutConcurrency(int n) {
-        return Math.min(n, Objects.requireNonNull(settings.maxConcurrency()));
+        return Math.min(n, maxConcurrency);
     }
 
     // --- one backend call ---

@@ -48,8 +48,7 @@ final class DirectStrategy implements Strategy {
             double mean = choice.meanLogprob();
             Double confidence = Double.isNaN(mean) ? null : Math.exp(mean);
             run.offer(new Candidate(answer, choice.text(), confidence == null ? 0.0 : confidence));
-            return Solution.of(answer, choice.text(), confidence)
-                    .textCut(Solution.LENGTH.equals(choice.finishReason()));
+            return Solution.of(answer, choice.text(), confidence).textCut(choice.cutByLength());
         });
     }
 }

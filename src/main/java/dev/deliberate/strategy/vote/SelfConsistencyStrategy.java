@@ -59,8 +59,7 @@ final class SelfConsistencyStrategy implements Strategy {
                             Map.of("votes", tally.weights(), "samples", tally.ballots()));
                     // The winner's representative text is one sample's; say so if a token limit cut it.
                     solution = solution.textCut(generation.choices().stream()
-                            .anyMatch(choice -> choice.text().equals(tally.text())
-                                    && Solution.LENGTH.equals(choice.finishReason())));
+                            .anyMatch(choice -> choice.text().equals(tally.text()) && choice.cutByLength()));
                     return Mono.just(
                             allowance.limitedBy() == null ? solution : solution.stoppedBy(allowance.limitedBy()));
                 }));
