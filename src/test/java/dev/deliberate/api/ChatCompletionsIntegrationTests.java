@@ -264,31 +264,13 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
 
     @Test
     void malformedJsonAndOversizedBodiesGetClearErrors() {
-        byte[] malformed = client.post()
-                .uri("/v1/chat/completions")
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\": \"direct\", \"messages\": [")
-                .exchange()
-                .expectStatus()
-                .isBadRequest()
-                .expectBody()
-                .returnResult()
-                .getResponseBody();
-        assertThat(JSON.readTree(malformed).path("error").path("type").asString())
-                .isEqualTo("invalid_request_error");
+        JsonNode malformed = post("{\"model\": \"direct\", \"messages\": [", 400);
+        assertThat(malformed.path("error").path("type").asString()).isEqualTo("invalid_request_error");
 
         String deep = "[".repeat(10_000) + "]".repeat(10_000);
-        byte[] nested = client.post()
-                .uri("/v1/chat/completions")
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\": \"direct\", \"messages\": [{\"role\": \"user\", \"content\": " + deep + "}]}")
-                .exchange()
-                .expectStatus()
-                .isBadRequest()
-                .expectBody()
-                .returnResult()
-                .getResponseBody();
-        assertThat(JSON.readTree(nested).path("error").path("type").asString()).isEqualTo("invalid_request_error");
+        JsonNode nested =
+                post("{\"model\": \"direct\", \"messages\": [{\"role\": \"user\", \"content\": " + deep + "}]}", 400);
+        assertThat(nested.path("error").path("type").asString()).isEqualTo("invalid_request_error");
 
         String huge = "x".repeat(70_000);
         JsonNode tooLarge = post(chat("direct", huge), 413);
