@@ -69,7 +69,47 @@ public final class ProfileRegistry implements ProfileLookup {
                     source.name(),
                     new Loader(source, new Binder(layered), kindsByName, endpoints, defaults, validator).load());
         }
+        checkSubProfiles(loaded);
         this.profiles = Map.copyOf(loaded);
+    }
+
+    /** Every profile a profile runs must exist, and no chain of sub-runs may lead back to where it started. */
+    private static void checkSubProfiles(Map<String, Profile> loaded) {
+        for (Profile profile : loaded.values()) {
+            profile.subProfiles().forEach((field, target) -> {
+                if (!loaded.containsKey(target)) {
+                    throw new ProfileException("profile '" + profile.name() + "' (" + profile.source() + "): " + field
+                            + ": unknown profile '" + target + "'; known profiles: "
+                            + String.join(", ", new TreeSet<>(loaded.keySet())));
+                }
+            });
+        }
+        for (String start : loaded.keySet()) {
+            List<String> cycle = cycleFrom(start, new ArrayList<>(List.of(start)), loaded);
+            if (cycle != null) {
+                Profile profile = loaded.get(start);
+                throw new ProfileException("profile '" + start + "' (" + profile.source() + "): runs itself through "
+                        + String.join(" -> ", cycle) + "; sub-profiles must not form a cycle");
+            }
+        }
+    }
+
+    private static @Nullable List<String> cycleFrom(String start, List<String> path, Map<String, Profile> loaded) {
+        Profile current = loaded.get(path.get(path.size() - 1));
+        for (String next : new TreeSet<>(current.subProfiles().values())) {
+            List<String> longer = new ArrayList<>(path);
+            longer.add(next);
+            if (next.equals(start)) {
+                return longer;
+            }
+            if (!path.contains(next)) {
+                List<String> found = cycleFrom(start, longer, loaded);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
     }
 
     @Override
@@ -138,6 +178,7 @@ public final class ProfileRegistry implements ProfileLookup {
                 }
             }
             Map<String, Endpoint> endpointsByRole = new LinkedHashMap<>();
+            Map<String, Set<Requirement>> requirements = kind.requirements(parameters);
             for (String role : required) {
                 String endpointName = roles.get(role);
                 if (endpointName == null) {
@@ -154,12 +195,12 @@ public final class ProfileRegistry implements ProfileLookup {
                                                 .map(Endpoint::name)
                                                 .sorted()
                                                 .collect(Collectors.joining(", "))));
-                checkCapabilities(role, endpoint, kind.requirements(parameters).getOrDefault(role, Set.of()));
+                checkCapabilities(role, endpoint, requirements.getOrDefault(role, Set.of()));
                 endpointsByRole.put(role, endpoint);
             }
             BudgetLimits budget = budget(spec.budget());
             Strategy strategy = kind.create(parameters);
-            Plan plan = new Plan(source.name(), kind.name(), strategy, endpointsByRole, budget);
+            Plan plan = new Plan(source.name(), kind.name(), strategy, endpointsByRole, requirements, budget);
             return new Profile(
                     source.name(),
                     spec.description() == null ? "" : spec.description(),
@@ -167,22 +208,26 @@ public final class ProfileRegistry implements ProfileLookup {
                     source.location(),
                     parameters,
                     roles,
+                    kind.subProfiles(parameters),
                     budget,
                     plan);
         }
 
+        /**
+         * Capabilities that were only assumed (the backend did not answer the startup probe) cannot refute a
+         * requirement: the run checks it again once the endpoint has been probed.
+         */
         private void checkCapabilities(String role, Endpoint endpoint, Set<Requirement> requirements) {
             Capabilities capabilities = endpoint.capabilities();
+            if (capabilities.source() == Capabilities.Source.ASSUMED) {
+                return;
+            }
             for (Requirement requirement : requirements) {
-                boolean met = switch (requirement) {
-                    case LOGPROBS -> capabilities.logprobs();
-                    case TOP_LOGPROBS -> capabilities.maxTopLogprobs() > 0;
-                };
-                if (!met) {
+                if (!requirement.metBy(capabilities)) {
                     throw error(
                             "roles." + role,
                             "endpoint '" + endpoint.name() + "' lacks "
-                                    + requirement.name().toLowerCase(java.util.Locale.ROOT)
+                                    + requirement.wireName()
                                     + " (capabilities "
                                     + capabilities.source().name().toLowerCase(java.util.Locale.ROOT)
                                     + "), which this strategy needs; map the role to an endpoint with it or set "

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -132,7 +133,7 @@ public final class Run {
     /** {@code request.n()} completions from the endpoint behind {@code role}, as one GENERATE step. */
     public Mono<Generation> generate(String role, GenerationRequest request) {
         return Mono.deferContextual(context -> {
-            Endpoint endpoint = endpoint(role);
+            Endpoint endpoint = callable(role);
             Call call = admit(endpoint, request);
             Step step = trace.open(parentOf(context), StepKind.GENERATE, role, endpoint.name(), call.notes());
             return endpoint.generate(call.request().withSeed(seedOr(call.request(), step)))
@@ -152,21 +153,39 @@ public final class Run {
     /** Streamed completions from the endpoint behind {@code role}, as one STREAM step. */
     public Flux<GenerationChunk> stream(String role, GenerationRequest request) {
         return Flux.deferContextual(context -> {
-            Endpoint endpoint = endpoint(role);
+            Endpoint endpoint = callable(role);
             Call call = admit(endpoint, request);
             Step step = trace.open(parentOf(context), StepKind.STREAM, role, endpoint.name(), call.notes());
             AtomicReference<Usage> usage = new AtomicReference<>(Usage.ZERO);
+            AtomicLong streamed = new AtomicLong();
             return endpoint.stream(call.request().withSeed(seedOr(call.request(), step)))
                     .doOnNext(chunk -> {
                         if (chunk.usage() != null) {
                             usage.set(chunk.usage());
                         }
+                        // Servers send about one token per chunk; logprobs, when asked for, count them exactly.
+                        streamed.addAndGet(
+                                chunk.tokens().isEmpty()
+                                        ? (chunk.delta().isEmpty() ? 0 : 1)
+                                        : chunk.tokens().size());
                     })
                     .doOnComplete(() -> {
                         budget.settle(call.reservation(), usage.get());
                         trace.close(step.id(), Step.Status.OK, RunUsage.ofCalls(call.calls(), usage.get()), Map.of());
                     })
-                    .doFinally(signal -> settleUnfinished(call, step, signal))
+                    .doFinally(signal -> {
+                        if (signal == SignalType.CANCEL) {
+                            // A stream cancelled midway (pruned, or the client left) has still cost its prompt and
+                            // the tokens it sent; the backend reports no usage for it, so count what was seen.
+                            Usage spent = new Usage(promptEstimate(call.request()), streamed.get());
+                            budget.settle(call.reservation(), spent);
+                            trace.close(
+                                    step.id(),
+                                    Step.Status.CANCELLED,
+                                    RunUsage.ofCalls(call.calls(), spent),
+                                    Map.of("usage", "estimated"));
+                        }
+                    })
                     .doOnError(error -> fail(call, step, error));
         });
     }
@@ -252,6 +271,28 @@ public final class Run {
         Endpoint endpoint = plan.roles().get(role);
         if (endpoint == null) {
             throw new IllegalArgumentException("profile " + plan.profile() + " maps no endpoint to role " + role);
+        }
+        return endpoint;
+    }
+
+    /** The endpoint behind {@code role}, refused when its probed capabilities lack what the strategy needs. */
+    private Endpoint callable(String role) {
+        Endpoint endpoint = endpoint(role);
+        Capabilities capabilities = endpoint.capabilities();
+        if (capabilities.source() != Capabilities.Source.ASSUMED) {
+            for (Requirement requirement : plan.requirements().getOrDefault(role, java.util.Set.of())) {
+                if (!requirement.metBy(capabilities)) {
+                    throw new DeliberateException(
+                            503,
+                            "server_error",
+                            null,
+                            "endpoint_lacks_capability",
+                            "endpoint '" + endpoint.name() + "' lacks " + requirement.wireName() + ", which profile '"
+                                    + plan.profile() + "' needs for role '" + role + "'; use an endpoint that has it",
+                            null,
+                            null);
+                }
+            }
         }
         return endpoint;
     }

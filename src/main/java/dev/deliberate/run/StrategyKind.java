@@ -28,5 +28,13 @@ public interface StrategyKind<P extends Record> {
         return java.util.List.of();
     }
 
+    /**
+     * Other profiles this strategy runs through {@link Run#solveWith}, by the parameter that names them (e.g.
+     * {@code params.local -> adaptive}); startup checks that they exist and that no profile reaches itself.
+     */
+    default Map<String, String> subProfiles(P params) {
+        return Map.of();
+    }
+
     Strategy create(P params);
 }

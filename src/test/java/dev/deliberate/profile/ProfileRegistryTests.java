@@ -69,6 +69,36 @@ class ProfileRegistryTests {
         }
     };
 
+    /** A kind that runs another profile, named by its {@code to} parameter. */
+    record Delegate(String to) {}
+
+    private static final StrategyKind<Delegate> DELEGATE_KIND = new StrategyKind<>() {
+        @Override
+        public String name() {
+            return "delegate";
+        }
+
+        @Override
+        public Class<Delegate> parametersType() {
+            return Delegate.class;
+        }
+
+        @Override
+        public Set<String> roles(Delegate params) {
+            return Set.of();
+        }
+
+        @Override
+        public Map<String, String> subProfiles(Delegate params) {
+            return Map.of("params.to", params.to());
+        }
+
+        @Override
+        public Strategy create(Delegate params) {
+            return (problem, run) -> run.solveWith(params.to(), problem);
+        }
+    };
+
     private ProfileRegistry registry(Map<String, Object> properties, Map<String, Object> environmentVariables) {
         var environment = new StandardEnvironment();
         environment.getPropertySources().addFirst(new MapPropertySource("test", properties));
@@ -83,16 +113,15 @@ class ProfileRegistryTests {
         var endpoints = new EndpointRegistry(List.of(
                 ScriptedEndpoint.cycling("local", "x"),
                 new ScriptedEndpoint(
-                        "plain",
-                        new Capabilities(false, false, 0, Capabilities.Source.ASSUMED),
-                        (r, c) -> Mono.never())));
+                        "plain", new Capabilities(false, false, 0, Capabilities.Source.PROBED), (r, c) -> Mono.never()),
+                new ScriptedEndpoint("unprobed", Capabilities.assumedMinimal(), (r, c) -> Mono.never())));
         var validator = new LocalValidatorFactoryBean();
         validator.afterPropertiesSet();
         var format = Formats.shipped();
         return new ProfileRegistry(
                 YamlProfileLoader.load(dir),
                 sources,
-                List.of(new DirectKind(format), new SelfConsistencyKind(format), LOGPROB_KIND),
+                List.of(new DirectKind(format), new SelfConsistencyKind(format), LOGPROB_KIND, DELEGATE_KIND),
                 endpoints,
                 DEFAULTS,
                 validator);
@@ -172,7 +201,7 @@ class ProfileRegistryTests {
         write("bad", "strategy: direct\nroles:\n  solver: gpu9\n");
         assertThatThrownBy(this::registry)
                 .hasMessageContaining("roles.solver: unknown endpoint 'gpu9'")
-                .hasMessageContaining("local, plain");
+                .hasMessageContaining("local, plain, unprobed");
 
         write("bad", "strategy: direct\nroles:\n  solver: local\n  judge: local\n");
         assertThatThrownBy(this::registry).hasMessageContaining("roles.judge: strategy direct has no role 'judge'");
@@ -210,5 +239,49 @@ class ProfileRegistryTests {
 
         write("rpc", "strategy: needs-logprobs\nroles:\n  solver: local\n");
         assertThat(registry().profile("rpc")).isPresent();
+    }
+
+    @Test
+    void capabilitiesOnlyAssumedAfterAFailedProbeDoNotStopStartup() throws IOException {
+        write("rpc", "strategy: needs-logprobs\nroles:\n  solver: unprobed\n");
+
+        Profile profile = registry().profile("rpc").orElseThrow();
+
+        assertThat(profile.plan().requirements()).containsEntry("solver", Set.of(Requirement.LOGPROBS));
+    }
+
+    @Test
+    void aSubProfileMustExist() throws IOException {
+        write("outer", "strategy: delegate\nparams:\n  to: missing\n");
+
+        assertThatThrownBy(this::registry)
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("profile 'outer'")
+                .hasMessageContaining("outer.yaml")
+                .hasMessageContaining("params.to: unknown profile 'missing'; known profiles: direct, outer");
+
+        write("outer", "strategy: delegate\nparams:\n  to: direct\n");
+        assertThat(registry().profile("outer").orElseThrow().subProfiles()).containsEntry("params.to", "direct");
+    }
+
+    @Test
+    void subProfilesMustNotFormACycle() throws IOException {
+        write("a", "strategy: delegate\nparams:\n  to: b\n");
+        write("b", "strategy: delegate\nparams:\n  to: c\n");
+        write("c", "strategy: delegate\nparams:\n  to: a\n");
+
+        assertThatThrownBy(this::registry)
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("profile 'a'")
+                .hasMessageContaining("runs itself through a -> b -> c -> a");
+    }
+
+    @Test
+    void aProfileRunningItselfIsACycle() throws IOException {
+        write("self", "strategy: delegate\nparams:\n  to: self\n");
+
+        assertThatThrownBy(this::registry)
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("runs itself through self -> self");
     }
 }

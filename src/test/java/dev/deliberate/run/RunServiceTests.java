@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.deliberate.answer.AnswerKind;
 import dev.deliberate.model.BackendException;
+import dev.deliberate.model.Capabilities;
+import dev.deliberate.model.GenerationChunk;
 import dev.deliberate.model.GenerationRequest;
 import dev.deliberate.testkit.ScriptedEndpoint;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -254,5 +257,69 @@ class RunServiceTests {
         assertThat(seeds).hasSize(4);
         assertThat(seeds.get(0)).isNotEqualTo(seeds.get(1));
         assertThat(seeds.subList(2, 4)).isEqualTo(seeds.subList(0, 2));
+    }
+
+    @Test
+    void aCallIsRefusedWhenTheProbedEndpointLacksWhatTheProfileNeeds() {
+        var probed = ScriptedEndpoint.cycling("local", "four")
+                .withCapabilities(new Capabilities(true, false, 0, Capabilities.Source.PROBED));
+        var service = new Runs()
+                .plan("rpc", sequential(1), Map.of("solver", probed), Map.of("solver", Set.of(Requirement.LOGPROBS)))
+                .service();
+
+        RunEvent event = Runs.last(service, "rpc", PROBLEM);
+
+        assertThat(event).isInstanceOf(RunEvent.Failed.class);
+        DeliberateException error = (DeliberateException) ((RunEvent.Failed) event).error();
+        assertThat(error.status()).isEqualTo(503);
+        assertThat(error.code()).isEqualTo("endpoint_lacks_capability");
+        assertThat(error.getMessage())
+                .isEqualTo("endpoint 'local' lacks logprobs, which profile 'rpc' needs for role 'solver'; "
+                        + "use an endpoint that has it");
+        assertThat(probed.calls()).isZero();
+    }
+
+    @Test
+    void anEndpointWithAssumedCapabilitiesIsCalledAnyway() {
+        var unprobed = ScriptedEndpoint.cycling("local", "four").withCapabilities(Capabilities.assumedMinimal());
+        var service = new Runs()
+                .plan("rpc", sequential(1), Map.of("solver", unprobed), Map.of("solver", Set.of(Requirement.LOGPROBS)))
+                .service();
+
+        RunResult result = Runs.finished(Runs.last(service, "rpc", PROBLEM));
+
+        assertThat(result.solution().answer()).isEqualTo("four");
+        assertThat(unprobed.calls()).isEqualTo(1);
+    }
+
+    @Test
+    void aStreamCancelledMidwayCountsThePromptAndTheTokensItSent() {
+        var solver = ScriptedEndpoint.streaming(
+                "local",
+                (request, call) -> Flux.concat(
+                        Flux.just(
+                                GenerationChunk.delta(0, "one "),
+                                GenerationChunk.delta(0, "two "),
+                                GenerationChunk.delta(0, "")),
+                        Flux.never()));
+        Strategy firstTwoChunks = (problem, run) -> run.stream("solver", GenerationRequest.of(problem.messages()))
+                .take(3)
+                .map(GenerationChunk::delta)
+                .reduce(String::concat)
+                .map(text -> Solution.of(text, text, 0.5));
+        var service =
+                new Runs().plan("p", firstTwoChunks, Map.of("solver", solver)).service();
+
+        RunResult result = Runs.finished(Runs.last(service, "p", PROBLEM));
+
+        assertThat(result.solution().answer()).isEqualTo("one two ");
+        assertThat(solver.cancellations()).isEqualTo(1);
+        assertThat(result.usage().completionTokens()).isEqualTo(2);
+        // the prompt estimate: (11 characters + 16 of framing) / 3 + 8
+        assertThat(result.usage().promptTokens()).isEqualTo(17);
+        Step stream = result.steps().get(1);
+        assertThat(stream.kind()).isEqualTo(StepKind.STREAM);
+        assertThat(stream.status()).isEqualTo(Step.Status.CANCELLED);
+        assertThat(stream.notes()).containsEntry("usage", "estimated");
     }
 }

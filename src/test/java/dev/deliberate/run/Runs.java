@@ -26,6 +26,16 @@ public final class Runs {
         return this;
     }
 
+    /** A plan whose roles need capabilities, checked before each call. */
+    public Runs plan(
+            String profile,
+            Strategy strategy,
+            Map<String, Endpoint> roles,
+            Map<String, java.util.Set<Requirement>> requirements) {
+        plans.put(profile, new Plan(profile, profile, strategy, roles, requirements, GENEROUS));
+        return this;
+    }
+
     public Runs caps(BudgetLimits newCaps) {
         this.caps = newCaps;
         return this;
