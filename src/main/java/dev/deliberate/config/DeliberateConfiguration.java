@@ -14,6 +14,7 @@ import dev.deliberate.run.RunService;
 import dev.deliberate.run.StrategyKind;
 import dev.deliberate.strategy.AnswerFormat;
 import dev.deliberate.strategy.direct.DirectKind;
+import dev.deliberate.strategy.vote.RpcKind;
 import dev.deliberate.strategy.vote.SelfConsistencyKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -50,6 +51,11 @@ class DeliberateConfiguration {
     @Bean
     SelfConsistencyKind selfConsistencyKind(AnswerFormat format) {
         return new SelfConsistencyKind(format);
+    }
+
+    @Bean
+    RpcKind rpcKind(AnswerFormat format) {
+        return new RpcKind(format);
     }
 
     @Bean

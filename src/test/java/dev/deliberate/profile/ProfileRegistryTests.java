@@ -12,6 +12,7 @@ import dev.deliberate.run.Strategy;
 import dev.deliberate.run.StrategyKind;
 import dev.deliberate.strategy.Formats;
 import dev.deliberate.strategy.direct.DirectKind;
+import dev.deliberate.strategy.vote.RpcKind;
 import dev.deliberate.strategy.vote.SelfConsistencyKind;
 import dev.deliberate.strategy.vote.SelfConsistencyParameters;
 import dev.deliberate.testkit.ScriptedEndpoint;
@@ -121,7 +122,12 @@ class ProfileRegistryTests {
         return new ProfileRegistry(
                 YamlProfileLoader.load(dir),
                 sources,
-                List.of(new DirectKind(format), new SelfConsistencyKind(format), LOGPROB_KIND, DELEGATE_KIND),
+                List.of(
+                        new DirectKind(format),
+                        new SelfConsistencyKind(format),
+                        new RpcKind(format),
+                        LOGPROB_KIND,
+                        DELEGATE_KIND),
                 endpoints,
                 DEFAULTS,
                 validator);
@@ -139,7 +145,7 @@ class ProfileRegistryTests {
     void loadsTheShippedProfilesWithTheirParametersAndBudgets() {
         ProfileRegistry registry = registry();
 
-        assertThat(registry.all()).extracting(Profile::name).containsExactly("direct", "self-consistency");
+        assertThat(registry.all()).extracting(Profile::name).containsExactly("direct", "rpc", "self-consistency");
         Profile sc = registry.profile("self-consistency").orElseThrow();
         assertThat(sc.parameters())
                 .isEqualTo(new SelfConsistencyParameters(5, 0.7, null, 1024, dev.deliberate.answer.AnswerKind.MATH));
@@ -181,7 +187,9 @@ class ProfileRegistryTests {
 
         ProfileRegistry registry = registry();
 
-        assertThat(registry.all()).extracting(Profile::name).containsExactly("direct", "greedy", "self-consistency");
+        assertThat(registry.all())
+                .extracting(Profile::name)
+                .containsExactly("direct", "greedy", "rpc", "self-consistency");
         assertThat(registry.profile("greedy").orElseThrow().source()).endsWith("greedy.yaml");
     }
 

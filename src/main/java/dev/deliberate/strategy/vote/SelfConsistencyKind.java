@@ -6,7 +6,10 @@ import dev.deliberate.strategy.AnswerFormat;
 import dev.deliberate.strategy.Roles;
 import java.util.Set;
 
-/** {@code strategy: self-consistency}: majority vote over {@code n} samples of the {@code solver}. */
+/**
+ * {@code strategy: self-consistency} (Wang et al. 2023): sample {@code n} reasoning paths of the {@code solver} at a
+ * non-zero temperature and return the majority answer; confidence is its share of all samples.
+ */
 public final class SelfConsistencyKind implements StrategyKind<SelfConsistencyParameters> {
 
     private final AnswerFormat format;
@@ -32,6 +35,10 @@ public final class SelfConsistencyKind implements StrategyKind<SelfConsistencyPa
 
     @Override
     public Strategy create(SelfConsistencyParameters params) {
-        return new SelfConsistencyStrategy(params, format);
+        return new VotingStrategy(
+                new SamplePlan(
+                        params.n(), params.temperature(), params.topP(), params.maxTokens(), params.answerKind()),
+                format,
+                new Majority());
     }
 }

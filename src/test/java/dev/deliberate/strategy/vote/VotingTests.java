@@ -63,4 +63,90 @@ class VotingTests {
         assertThat(tally.share()).isZero();
         assertThat(tally.text()).isEqualTo("first");
     }
+
+    private static Ballot path(String canonical, String text, double weight) {
+        return new Ballot(new Answer(AnswerKind.MATH, canonical, canonical), text, weight);
+    }
+
+    @Test
+    void distinctTextsCountOnceWhereEveryBallotCountsEachCopy() {
+        List<Ballot> ballots = List.of(
+                path("4", "same path", 0.9),
+                path("4", "same path", 0.9),
+                path("5", "one path", 0.5),
+                path("5", "another path", 0.6));
+
+        Tally everyBallot = Voting.tally(ballots, Voting.Count.EVERY_BALLOT, 1L);
+        Tally distinct = Voting.tally(ballots, Voting.Count.DISTINCT_TEXTS, 1L);
+
+        assertThat(everyBallot.winner().canonical()).isEqualTo("4");
+        assertThat(distinct.winner().canonical()).isEqualTo("5");
+        assertThat(distinct.weights())
+                .containsExactly(java.util.Map.entry("4", 0.9), java.util.Map.entry("5", 0.5 + 0.6));
+        // 1.1 over the distinct total 0.9 + 0.5 + 0.6 = 2.0
+        assertThat(distinct.share()).isCloseTo(0.55, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(distinct.ballots()).isEqualTo(4);
+    }
+
+    @Test
+    void aZeroWeightBallotKeepsItsAnswerOnTheTallyWithNoWeight() {
+        List<Ballot> ballots = List.of(path("4", "likely", 0.8), path("7", "pruned", 0.0));
+
+        Tally tally = Voting.tally(ballots, Voting.Count.DISTINCT_TEXTS, 1L);
+
+        assertThat(tally.weights()).containsExactly(java.util.Map.entry("4", 0.8), java.util.Map.entry("7", 0.0));
+        assertThat(tally.winner().canonical()).isEqualTo("4");
+        assertThat(tally.share()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aPrunedCopyOfATextDoesNotStopASurvivingCopyFromCounting() {
+        List<Ballot> ballots = List.of(path("4", "same", 0.0), path("4", "same", 0.8), path("5", "other", 0.2));
+
+        Tally tally = Voting.tally(ballots, Voting.Count.DISTINCT_TEXTS, 1L);
+
+        assertThat(tally.weights()).containsEntry("4", 0.8);
+        assertThat(tally.share()).isCloseTo(0.8, org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    @Test
+    void confidenceIsTheWinnersScoreOverAllCountedScoresUnreadableIncluded() {
+        List<Ballot> ballots = List.of(
+                path("4", "a", 0.6), path("5", "b", 0.3), new Ballot(null, "no answer here", 0.1), path("4", "c", 0.2));
+
+        Tally tally = Voting.tally(ballots, Voting.Count.DISTINCT_TEXTS, 1L);
+
+        assertThat(tally.share()).isCloseTo(0.8 / 1.2, org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    @Test
+    void theWinnersTextIsItsHeaviestResponse() {
+        List<Ballot> ballots = List.of(path("4", "light", 0.2), path("4", "heavy", 0.9), path("4", "heavy too", 0.9));
+
+        Tally tally = Voting.tally(ballots, Voting.Count.DISTINCT_TEXTS, 1L);
+
+        assertThat(tally.text()).isEqualTo("heavy");
+    }
+
+    @Test
+    void distinctTextTiesBreakBySeedNotByArrivalOrder() {
+        List<Ballot> forward = List.of(path("1", "a", 0.5), path("2", "b", 0.5), path("2", "b", 0.5));
+        List<Ballot> backward = List.of(path("2", "b", 0.5), path("1", "a", 0.5));
+
+        for (long seed = 0; seed < 20; seed++) {
+            assertThat(Voting.tally(forward, Voting.Count.DISTINCT_TEXTS, seed)
+                            .winner()
+                            .canonical())
+                    .isEqualTo(Voting.tally(backward, Voting.Count.DISTINCT_TEXTS, seed)
+                            .winner()
+                            .canonical());
+        }
+        var winners = java.util.stream.LongStream.range(0, 20)
+                .mapToObj(seed -> Voting.tally(forward, Voting.Count.DISTINCT_TEXTS, seed)
+                        .winner()
+                        .canonical())
+                .distinct()
+                .toList();
+        assertThat(winners).containsExactlyInAnyOrder("1", "2");
+    }
 }
