@@ -13,6 +13,7 @@ import dev.deliberate.run.RecentRuns;
 import dev.deliberate.run.RunService;
 import dev.deliberate.run.StrategyKind;
 import dev.deliberate.strategy.AnswerFormat;
+import dev.deliberate.strategy.cascade.CascadeKind;
 import dev.deliberate.strategy.direct.DirectKind;
 import dev.deliberate.strategy.vote.SelfConsistencyKind;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,6 +51,11 @@ class DeliberateConfiguration {
     @Bean
     SelfConsistencyKind selfConsistencyKind(AnswerFormat format) {
         return new SelfConsistencyKind(format);
+    }
+
+    @Bean
+    CascadeKind cascadeKind(MeterRegistry meters) {
+        return new CascadeKind(meters);
     }
 
     @Bean

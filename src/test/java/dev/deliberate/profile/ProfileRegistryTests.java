@@ -11,10 +11,13 @@ import dev.deliberate.run.Solution;
 import dev.deliberate.run.Strategy;
 import dev.deliberate.run.StrategyKind;
 import dev.deliberate.strategy.Formats;
+import dev.deliberate.strategy.cascade.CascadeKind;
+import dev.deliberate.strategy.cascade.CascadeParameters;
 import dev.deliberate.strategy.direct.DirectKind;
 import dev.deliberate.strategy.vote.SelfConsistencyKind;
 import dev.deliberate.strategy.vote.SelfConsistencyParameters;
 import dev.deliberate.testkit.ScriptedEndpoint;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,6 +115,7 @@ class ProfileRegistryTests {
         Iterable<ConfigurationPropertySource> sources = ConfigurationPropertySources.get(environment);
         var endpoints = new EndpointRegistry(List.of(
                 ScriptedEndpoint.cycling("local", "x"),
+                ScriptedEndpoint.cycling("server", "x"),
                 new ScriptedEndpoint(
                         "plain", new Capabilities(false, false, 0, Capabilities.Source.PROBED), (r, c) -> Mono.never()),
                 new ScriptedEndpoint("unprobed", Capabilities.assumedMinimal(), (r, c) -> Mono.never())));
@@ -121,7 +125,12 @@ class ProfileRegistryTests {
         return new ProfileRegistry(
                 YamlProfileLoader.load(dir),
                 sources,
-                List.of(new DirectKind(format), new SelfConsistencyKind(format), LOGPROB_KIND, DELEGATE_KIND),
+                List.of(
+                        new DirectKind(format),
+                        new SelfConsistencyKind(format),
+                        new CascadeKind(new SimpleMeterRegistry()),
+                        LOGPROB_KIND,
+                        DELEGATE_KIND),
                 endpoints,
                 DEFAULTS,
                 validator);
@@ -139,7 +148,9 @@ class ProfileRegistryTests {
     void loadsTheShippedProfilesWithTheirParametersAndBudgets() {
         ProfileRegistry registry = registry();
 
-        assertThat(registry.all()).extracting(Profile::name).containsExactly("direct", "self-consistency");
+        assertThat(registry.all())
+                .extracting(Profile::name)
+                .containsExactly("cascade", "direct", "self-consistency", "server");
         Profile sc = registry.profile("self-consistency").orElseThrow();
         assertThat(sc.parameters())
                 .isEqualTo(new SelfConsistencyParameters(5, 0.7, null, 1024, dev.deliberate.answer.AnswerKind.MATH));
@@ -151,6 +162,17 @@ class ProfileRegistryTests {
                 .get()
                 .extracting(p -> p.roles().get("solver").name())
                 .isEqualTo("local");
+        Profile cascade = registry.profile("cascade").orElseThrow();
+        assertThat(cascade.parameters())
+                .isEqualTo(new CascadeParameters(
+                        "self-consistency", "server", 0.5, true, false, dev.deliberate.answer.AnswerKind.MATH));
+        assertThat(cascade.subProfiles())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("params.local", "self-consistency", "params.server", "server"));
+        assertThat(registry.find("server"))
+                .get()
+                .extracting(p -> p.roles().get("solver").name())
+                .isEqualTo("server");
     }
 
     @Test
@@ -181,7 +203,9 @@ class ProfileRegistryTests {
 
         ProfileRegistry registry = registry();
 
-        assertThat(registry.all()).extracting(Profile::name).containsExactly("direct", "greedy", "self-consistency");
+        assertThat(registry.all())
+                .extracting(Profile::name)
+                .containsExactly("cascade", "direct", "greedy", "self-consistency", "server");
         assertThat(registry.profile("greedy").orElseThrow().source()).endsWith("greedy.yaml");
     }
 
@@ -201,7 +225,7 @@ class ProfileRegistryTests {
         write("bad", "strategy: direct\nroles:\n  solver: gpu9\n");
         assertThatThrownBy(this::registry)
                 .hasMessageContaining("roles.solver: unknown endpoint 'gpu9'")
-                .hasMessageContaining("local, plain, unprobed");
+                .hasMessageContaining("local, plain, server, unprobed");
 
         write("bad", "strategy: direct\nroles:\n  solver: local\n  judge: local\n");
         assertThatThrownBy(this::registry).hasMessageContaining("roles.judge: strategy direct has no role 'judge'");
@@ -258,7 +282,8 @@ class ProfileRegistryTests {
                 .isInstanceOf(ProfileException.class)
                 .hasMessageContaining("profile 'outer'")
                 .hasMessageContaining("outer.yaml")
-                .hasMessageContaining("params.to: unknown profile 'missing'; known profiles: direct, outer");
+                .hasMessageContaining("params.to: unknown profile 'missing'; known profiles: ")
+                .hasMessageContaining("direct, outer");
 
         write("outer", "strategy: delegate\nparams:\n  to: direct\n");
         assertThat(registry().profile("outer").orElseThrow().subProfiles()).containsEntry("params.to", "direct");
