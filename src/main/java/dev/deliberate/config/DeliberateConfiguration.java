@@ -13,6 +13,7 @@ import dev.deliberate.run.RecentRuns;
 import dev.deliberate.run.RunService;
 import dev.deliberate.run.StrategyKind;
 import dev.deliberate.strategy.AnswerFormat;
+import dev.deliberate.strategy.cascade.CascadeKind;
 import dev.deliberate.strategy.direct.DirectKind;
 import dev.deliberate.strategy.vote.RpcKind;
 import dev.deliberate.strategy.vote.SelfConsistencyKind;
@@ -56,6 +57,11 @@ class DeliberateConfiguration {
     @Bean
     RpcKind rpcKind(AnswerFormat format) {
         return new RpcKind(format);
+    }
+
+    @Bean
+    CascadeKind cascadeKind(MeterRegistry meters) {
+        return new CascadeKind(meters);
     }
 
     @Bean

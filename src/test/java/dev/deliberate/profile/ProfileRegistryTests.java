@@ -11,11 +11,14 @@ import dev.deliberate.run.Solution;
 import dev.deliberate.run.Strategy;
 import dev.deliberate.run.StrategyKind;
 import dev.deliberate.strategy.Formats;
+import dev.deliberate.strategy.cascade.CascadeKind;
+import dev.deliberate.strategy.cascade.CascadeParameters;
 import dev.deliberate.strategy.direct.DirectKind;
 import dev.deliberate.strategy.vote.RpcKind;
 import dev.deliberate.strategy.vote.SelfConsistencyKind;
 import dev.deliberate.strategy.vote.SelfConsistencyParameters;
 import dev.deliberate.testkit.ScriptedEndpoint;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +116,7 @@ class ProfileRegistryTests {
         Iterable<ConfigurationPropertySource> sources = ConfigurationPropertySources.get(environment);
         var endpoints = new EndpointRegistry(List.of(
                 ScriptedEndpoint.cycling("local", "x"),
+                ScriptedEndpoint.cycling("server", "x"),
                 new ScriptedEndpoint(
                         "plain", new Capabilities(false, false, 0, Capabilities.Source.PROBED), (r, c) -> Mono.never()),
                 new ScriptedEndpoint("unprobed", Capabilities.assumedMinimal(), (r, c) -> Mono.never())));
@@ -126,6 +130,7 @@ class ProfileRegistryTests {
                         new DirectKind(format),
                         new SelfConsistencyKind(format),
                         new RpcKind(format),
+                        new CascadeKind(new SimpleMeterRegistry()),
                         LOGPROB_KIND,
                         DELEGATE_KIND),
                 endpoints,
@@ -145,7 +150,9 @@ class ProfileRegistryTests {
     void loadsTheShippedProfilesWithTheirParametersAndBudgets() {
         ProfileRegistry registry = registry();
 
-        assertThat(registry.all()).extracting(Profile::name).containsExactly("direct", "rpc", "self-consistency");
+        assertThat(registry.all())
+                .extracting(Profile::name)
+                .containsExactly("cascade", "direct", "rpc", "self-consistency", "server");
         Profile sc = registry.profile("self-consistency").orElseThrow();
         assertThat(sc.parameters())
                 .isEqualTo(new SelfConsistencyParameters(5, 0.7, null, 1024, dev.deliberate.answer.AnswerKind.MATH));
@@ -157,6 +164,17 @@ class ProfileRegistryTests {
                 .get()
                 .extracting(p -> p.roles().get("solver").name())
                 .isEqualTo("local");
+        Profile cascade = registry.profile("cascade").orElseThrow();
+        assertThat(cascade.parameters())
+                .isEqualTo(new CascadeParameters(
+                        "self-consistency", "server", 0.5, true, false, dev.deliberate.answer.AnswerKind.MATH));
+        assertThat(cascade.subProfiles())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("params.local", "self-consistency", "params.server", "server"));
+        assertThat(registry.find("server"))
+                .get()
+                .extracting(p -> p.roles().get("solver").name())
+                .isEqualTo("server");
     }
 
     @Test
@@ -189,7 +207,7 @@ class ProfileRegistryTests {
 
         assertThat(registry.all())
                 .extracting(Profile::name)
-                .containsExactly("direct", "greedy", "rpc", "self-consistency");
+                .containsExactly("cascade", "direct", "greedy", "rpc", "self-consistency", "server");
         assertThat(registry.profile("greedy").orElseThrow().source()).endsWith("greedy.yaml");
     }
 
@@ -209,7 +227,7 @@ class ProfileRegistryTests {
         write("bad", "strategy: direct\nroles:\n  solver: gpu9\n");
         assertThatThrownBy(this::registry)
                 .hasMessageContaining("roles.solver: unknown endpoint 'gpu9'")
-                .hasMessageContaining("local, plain, unprobed");
+                .hasMessageContaining("local, plain, server, unprobed");
 
         write("bad", "strategy: direct\nroles:\n  solver: local\n  judge: local\n");
         assertThatThrownBy(this::registry).hasMessageContaining("roles.judge: strategy direct has no role 'judge'");
@@ -266,7 +284,8 @@ class ProfileRegistryTests {
                 .isInstanceOf(ProfileException.class)
                 .hasMessageContaining("profile 'outer'")
                 .hasMessageContaining("outer.yaml")
-                .hasMessageContaining("params.to: unknown profile 'missing'; known profiles: direct, outer");
+                .hasMessageContaining("params.to: unknown profile 'missing'; known profiles: ")
+                .hasMessageContaining("direct, outer");
 
         write("outer", "strategy: delegate\nparams:\n  to: direct\n");
         assertThat(registry().profile("outer").orElseThrow().subProfiles()).containsEntry("params.to", "direct");
