@@ -11,14 +11,10 @@ import dev.deliberate.run.Solution;
 import dev.deliberate.run.Strategy;
 import dev.deliberate.run.StrategyKind;
 import dev.deliberate.strategy.Formats;
-import dev.deliberate.strategy.cascade.CascadeKind;
+import dev.deliberate.strategy.ShippedKinds;
 import dev.deliberate.strategy.cascade.CascadeParameters;
-import dev.deliberate.strategy.direct.DirectKind;
-import dev.deliberate.strategy.vote.RpcKind;
-import dev.deliberate.strategy.vote.SelfConsistencyKind;
 import dev.deliberate.strategy.vote.SelfConsistencyParameters;
 import dev.deliberate.testkit.ScriptedEndpoint;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,13 +122,9 @@ class ProfileRegistryTests {
         return new ProfileRegistry(
                 YamlProfileLoader.load(dir),
                 sources,
-                List.of(
-                        new DirectKind(format),
-                        new SelfConsistencyKind(format),
-                        new RpcKind(format),
-                        new CascadeKind(new SimpleMeterRegistry()),
-                        LOGPROB_KIND,
-                        DELEGATE_KIND),
+                java.util.stream.Stream.concat(
+                                ShippedKinds.all().stream(), java.util.stream.Stream.of(LOGPROB_KIND, DELEGATE_KIND))
+                        .toList(),
                 endpoints,
                 DEFAULTS,
                 validator);

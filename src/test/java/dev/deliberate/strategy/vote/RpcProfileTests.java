@@ -11,8 +11,7 @@ import dev.deliberate.profile.ProfileException;
 import dev.deliberate.profile.ProfileRegistry;
 import dev.deliberate.profile.YamlProfileLoader;
 import dev.deliberate.run.BudgetLimits;
-import dev.deliberate.strategy.Formats;
-import dev.deliberate.strategy.direct.DirectKind;
+import dev.deliberate.strategy.ShippedKinds;
 import dev.deliberate.testkit.ScriptedEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,17 +40,17 @@ class RpcProfileTests {
         environment.getPropertySources().addFirst(new MapPropertySource("test", Map.of()));
         var endpoints = new EndpointRegistry(List.of(
                 ScriptedEndpoint.cycling("local", "x"),
+                ScriptedEndpoint.cycling("server", "x"),
                 new ScriptedEndpoint(
                         "plain",
                         new Capabilities(true, false, 0, Capabilities.Source.CONFIGURED),
                         (r, c) -> Mono.never())));
         var validator = new LocalValidatorFactoryBean();
         validator.afterPropertiesSet();
-        var format = Formats.shipped();
         return new ProfileRegistry(
                 YamlProfileLoader.load(dir),
                 ConfigurationPropertySources.get(environment),
-                List.of(new DirectKind(format), new SelfConsistencyKind(format), new RpcKind(format)),
+                ShippedKinds.all(),
                 endpoints,
                 DEFAULTS,
                 validator);

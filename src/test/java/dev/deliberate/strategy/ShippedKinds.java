@@ -1,0 +1,27 @@
+package dev.deliberate.strategy;
+
+import dev.deliberate.run.StrategyKind;
+import dev.deliberate.strategy.cascade.CascadeKind;
+import dev.deliberate.strategy.direct.DirectKind;
+import dev.deliberate.strategy.vote.RpcKind;
+import dev.deliberate.strategy.vote.SelfConsistencyKind;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+
+/**
+ * Every strategy kind the service registers, as the configuration wires them, for tests that load the shipped
+ * profiles (each names its kind, so a registry missing one refuses them all).
+ */
+public final class ShippedKinds {
+
+    private ShippedKinds() {}
+
+    public static List<StrategyKind<?>> all() {
+        AnswerFormat format = Formats.shipped();
+        return List.of(
+                new DirectKind(format),
+                new SelfConsistencyKind(format),
+                new RpcKind(format),
+                new CascadeKind(new SimpleMeterRegistry()));
+    }
+}
