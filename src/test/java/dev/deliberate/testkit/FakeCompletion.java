@@ -1,5 +1,8 @@
 package dev.deliberate.testkit;
 
+import dev.deliberate.model.Choice;
+import dev.deliberate.model.Generation;
+import dev.deliberate.model.TokenLogprob;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +39,12 @@ final class FakeCompletion {
         }
     }
 
-    record Token(String text, double logprob) {}
+    /** A token; {@code top} empty means made-up alternatives ({@code alt1}, {@code alt2}, ...). */
+    record Token(String text, double logprob, List<TokenLogprob.Alternative> top) {
+        Token {
+            top = List.copyOf(top);
+        }
+    }
 
     record PlannedChoice(int index, List<Token> tokens, String finishReason) {
         String text() {
@@ -73,7 +81,7 @@ final class FakeCompletion {
 
     /**
      * Plans the reply to {@code request}: {@code choiceCount} choices whose texts come from the reply, split into
-     * tokens at whitespace and cut at {@code max_tokens}.
+     * tokens at whitespace and cut at {@code max_tokens}, or as the reply's responder gives them.
      */
     static FakeCompletion plan(
             JsonMapper mapper,
@@ -83,6 +91,30 @@ final class FakeCompletion {
             int choiceCount,
             boolean serverLogprobs,
             int serverMaxTopLogprobs) {
+        boolean logprobs = serverLogprobs && request.path("logprobs").asBoolean(false);
+        int top = logprobs ? Math.min(request.path("top_logprobs").asInt(0), serverMaxTopLogprobs) : 0;
+        String id = "chatcmpl-fake-" + call;
+        String model = request.path("model").asString("fake-model");
+        FakeOpenAiServer.Responder responder = reply.responder();
+        if (responder != null) {
+            Generation generation = responder.respond(request, choiceCount, call);
+            List<PlannedChoice> choices = new ArrayList<>();
+            for (Choice choice : generation.choices()) {
+                List<Token> planned = new ArrayList<>();
+                if (choice.tokens().isEmpty()) {
+                    tokens(choice.text()).forEach(word -> planned.add(new Token(word, -0.1, List.of())));
+                } else {
+                    choice.tokens()
+                            .forEach(token -> planned.add(new Token(token.token(), token.logprob(), token.top())));
+                }
+                String finish = choice.finishReason() != null ? choice.finishReason() : "stop";
+                choices.add(new PlannedChoice(choice.index(), planned, finish));
+            }
+            long promptTokens = reply.promptTokens() != null
+                    ? reply.promptTokens()
+                    : generation.usage().promptTokens();
+            return new FakeCompletion(mapper, id, model, choices, promptTokens, logprobs, top);
+        }
         int maxTokens = request.path("max_tokens")
                 .asInt(request.path("max_completion_tokens").asInt(-1));
         List<PlannedChoice> choices = new ArrayList<>();
@@ -93,15 +125,11 @@ final class FakeCompletion {
             List<String> kept = cut ? words.subList(0, maxTokens) : words;
             List<Token> planned = new ArrayList<>();
             for (int t = 0; t < kept.size(); t++) {
-                planned.add(new Token(kept.get(t), reply.logprob().logprob(text, t)));
+                planned.add(new Token(kept.get(t), reply.logprob().logprob(text, t), List.of()));
             }
             choices.add(new PlannedChoice(i, planned, cut ? "length" : "stop"));
         }
-        boolean logprobs = serverLogprobs && request.path("logprobs").asBoolean(false);
-        int top = logprobs ? Math.min(request.path("top_logprobs").asInt(0), serverMaxTopLogprobs) : 0;
         long promptTokens = reply.promptTokens() != null ? reply.promptTokens() : promptWords(request);
-        String id = "chatcmpl-fake-" + call;
-        String model = request.path("model").asString("fake-model");
         return new FakeCompletion(mapper, id, model, choices, promptTokens, logprobs, top);
     }
 
@@ -238,12 +266,22 @@ final class FakeCompletion {
         return usage;
     }
 
-    /** The alternatives are the token itself, then {@code alt1}, {@code alt2}, ... each one nat less likely. */
+    /**
+     * The token's own alternatives when it has them, else the token itself, then {@code alt1}, {@code alt2}, ... each
+     * one nat less likely.
+     */
     private ArrayNode logprobContent(List<Token> tokens) {
         ArrayNode content = mapper.createArrayNode();
         for (Token token : tokens) {
             ObjectNode node = logprobNode(content.addObject(), token.text(), token.logprob());
             ArrayNode top = node.putArray("top_logprobs");
+            if (!token.top().isEmpty()) {
+                token.top().stream()
+                        .limit(topLogprobs)
+                        .forEach(alternative ->
+                                logprobNode(top.addObject(), alternative.token(), alternative.logprob()));
+                continue;
+            }
             for (int k = 0; k < topLogprobs; k++) {
                 logprobNode(top.addObject(), k == 0 ? token.text() : "alt" + k, token.logprob() - k);
             }

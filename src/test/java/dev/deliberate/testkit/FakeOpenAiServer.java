@@ -1,5 +1,6 @@
 package dev.deliberate.testkit;
 
+import dev.deliberate.model.Generation;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -40,7 +41,8 @@ import tools.jackson.databind.node.ObjectNode;
  * A loopback OpenAI-compatible server for integration tests: {@code POST /v1/chat/completions} (JSON and SSE) and
  * {@code GET /v1/models} on 127.0.0.1 and a random port.
  *
- * <p>Replies are scripted by rules checked in order ({@link #reply(Predicate, Reply)}), then the default reply. Faults
+ * <p>Replies are scripted by rules checked in order ({@link #reply(Predicate, Reply)}), then the default reply; a
+ * reply is texts with logprobs, or computed whole by a {@link Responder} (the synthetic model's adapter). Faults
  * come from a rule's reply or, per request, from the headers {@code x-fake-fault} (a {@link Fault} in kebab case),
  * {@code x-fake-status}, {@code x-fake-delay-ms}, {@code x-fake-retry-after} and {@code x-fake-fault-times} (the fault
  * hits only the first k calls with the same {@code x-request-id}). The server counts calls, connections and records
@@ -121,6 +123,16 @@ public final class FakeOpenAiServer implements AutoCloseable {
         double logprob(String choiceText, int tokenIndex);
     }
 
+    /**
+     * The whole reply to the {@code call}-th request that this reply answers, for fakes that simulate a model: the
+     * choices with their tokens (the reply's token boundaries, logprobs and top alternatives, rendered only when the
+     * request asked for logprobs) and finish reasons, and the prompt tokens of the usage.
+     */
+    @FunctionalInterface
+    public interface Responder {
+        Generation respond(JsonNode request, int choices, int call);
+    }
+
     /** What to answer; immutable, every setter returns a copy. */
     public static final class Reply {
         private final TextSource text;
@@ -132,6 +144,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         private final int faultTimes;
         private final int status;
         private final String retryAfter;
+        private final @Nullable Responder responder;
 
         private Reply(
                 TextSource text,
@@ -142,7 +155,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 @Nullable Fault fault,
                 int faultTimes,
                 int status,
-                String retryAfter) {
+                String retryAfter,
+                @Nullable Responder responder) {
             this.text = text;
             this.logprob = logprob;
             this.promptTokens = promptTokens;
@@ -152,6 +166,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
             this.faultTimes = faultTimes;
             this.status = status;
             this.retryAfter = retryAfter;
+            this.responder = responder;
         }
 
         /** Texts cycled over the choices in call order: choice i of call c gets {@code texts[(c * n + i) % len]}. */
@@ -167,7 +182,22 @@ public final class FakeOpenAiServer implements AutoCloseable {
         }
 
         public static Reply text(TextSource text) {
-            return new Reply(text, (t, i) -> -0.1, null, Duration.ZERO, Duration.ZERO, null, 0, 500, "1");
+            return new Reply(text, (t, i) -> -0.1, null, Duration.ZERO, Duration.ZERO, null, 0, 500, "1", null);
+        }
+
+        /** Replies computed whole by {@code responder}; faults, latency and drip apply as to any reply. */
+        public static Reply respond(Responder responder) {
+            return new Reply(
+                    (request, choice, call) -> "",
+                    (t, i) -> -0.1,
+                    null,
+                    Duration.ZERO,
+                    Duration.ZERO,
+                    null,
+                    0,
+                    500,
+                    "1",
+                    responder);
         }
 
         /** A reply that always fails with {@code fault}. */
@@ -181,43 +211,57 @@ public final class FakeOpenAiServer implements AutoCloseable {
         }
 
         public Reply logprob(LogprobSource source) {
-            return new Reply(text, source, promptTokens, latency, drip, fault, faultTimes, status, retryAfter);
+            return new Reply(
+                    text, source, promptTokens, latency, drip, fault, faultTimes, status, retryAfter, responder);
         }
 
         /** Fixed prompt tokens in the usage; by default the number of words in the messages. */
         public Reply promptTokens(int tokens) {
-            return new Reply(text, logprob, tokens, latency, drip, fault, faultTimes, status, retryAfter);
+            return new Reply(text, logprob, tokens, latency, drip, fault, faultTimes, status, retryAfter, responder);
         }
 
         /** A delay before the response starts. */
         public Reply latency(Duration delay) {
-            return new Reply(text, logprob, promptTokens, delay, drip, fault, faultTimes, status, retryAfter);
+            return new Reply(
+                    text, logprob, promptTokens, delay, drip, fault, faultTimes, status, retryAfter, responder);
         }
 
         /** A delay before each SSE event. */
         public Reply drip(Duration delay) {
-            return new Reply(text, logprob, promptTokens, latency, delay, fault, faultTimes, status, retryAfter);
+            return new Reply(
+                    text, logprob, promptTokens, latency, delay, fault, faultTimes, status, retryAfter, responder);
         }
 
         /** Fails every call with {@code newFault}. */
         public Reply fault(Fault newFault) {
             return new Reply(
-                    text, logprob, promptTokens, latency, drip, newFault, Integer.MAX_VALUE, status, retryAfter);
+                    text,
+                    logprob,
+                    promptTokens,
+                    latency,
+                    drip,
+                    newFault,
+                    Integer.MAX_VALUE,
+                    status,
+                    retryAfter,
+                    responder);
         }
 
         /** Fails the first {@code times} calls this reply answers with {@code newFault}, then answers normally. */
         public Reply failFirst(int times, Fault newFault) {
-            return new Reply(text, logprob, promptTokens, latency, drip, newFault, times, status, retryAfter);
+            return new Reply(
+                    text, logprob, promptTokens, latency, drip, newFault, times, status, retryAfter, responder);
         }
 
         /** The status of {@link Fault#HTTP_ERROR}. */
         public Reply status(int newStatus) {
-            return new Reply(text, logprob, promptTokens, latency, drip, fault, faultTimes, newStatus, retryAfter);
+            return new Reply(
+                    text, logprob, promptTokens, latency, drip, fault, faultTimes, newStatus, retryAfter, responder);
         }
 
         /** The {@code Retry-After} value of {@link Fault#RATE_LIMITED}; blank for none. */
         public Reply retryAfter(String value) {
-            return new Reply(text, logprob, promptTokens, latency, drip, fault, faultTimes, status, value);
+            return new Reply(text, logprob, promptTokens, latency, drip, fault, faultTimes, status, value, responder);
         }
 
         TextSource text() {
@@ -231,6 +275,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
         @Nullable
         Integer promptTokens() {
             return promptTokens;
+        }
+
+        @Nullable
+        Responder responder() {
+            return responder;
         }
     }
 

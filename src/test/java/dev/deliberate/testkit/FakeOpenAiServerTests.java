@@ -2,10 +2,16 @@ package dev.deliberate.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.deliberate.model.Choice;
+import dev.deliberate.model.Generation;
+import dev.deliberate.model.TokenLogprob;
+import dev.deliberate.model.Usage;
 import dev.deliberate.testkit.FakeOpenAiServer.Fault;
 import dev.deliberate.testkit.FakeOpenAiServer.Reply;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,6 +130,47 @@ class FakeOpenAiServerTests {
         assertThat(content.get(1).path("top_logprobs").get(2).path("logprob").asDouble())
                 .isEqualTo(-2.5);
         assertThat(json.path("usage").path("completion_tokens").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void rendersARespondersTokensAlternativesFinishAndPromptTokens() {
+        List<Integer> asked = new CopyOnWriteArrayList<>(); // filled on the server's event loop
+        server.defaultReply(Reply.respond((request, choices, call) -> {
+            asked.add(choices);
+            List<Choice> reply = new ArrayList<>();
+            for (int i = 0; i < choices; i++) {
+                reply.add(new Choice(
+                        i,
+                        "Yes",
+                        "length",
+                        List.of(new TokenLogprob(
+                                "Yes",
+                                -0.2,
+                                List.of(
+                                        new TokenLogprob.Alternative("Yes", -0.2),
+                                        new TokenLogprob.Alternative("No", -1.8),
+                                        new TokenLogprob.Alternative("Maybe", -4.0))))));
+            }
+            return new Generation(reply, new Usage(17, choices), Duration.ZERO, "responder", 1);
+        }));
+
+        JsonNode withLogprobs = post("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":2,"
+                        + "\"logprobs\":true,\"top_logprobs\":2}")
+                .json();
+        JsonNode without =
+                post("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").json();
+
+        JsonNode choice = withLogprobs.path("choices").get(1);
+        JsonNode top = choice.path("logprobs").path("content").get(0).path("top_logprobs");
+        assertThat(asked).containsExactly(2, 1);
+        assertThat(choice.path("message").path("content").asString()).isEqualTo("Yes");
+        assertThat(choice.path("finish_reason").asString()).isEqualTo("length");
+        assertThat(top.size()).isEqualTo(2);
+        assertThat(top.get(1).path("token").asString()).isEqualTo("No");
+        assertThat(top.get(1).path("logprob").asDouble()).isEqualTo(-1.8);
+        assertThat(withLogprobs.path("usage").path("prompt_tokens").asInt()).isEqualTo(17);
+        assertThat(withLogprobs.path("usage").path("completion_tokens").asInt()).isEqualTo(2);
+        assertThat(without.path("choices").get(0).path("logprobs").isNull()).isTrue();
     }
 
     @Test
