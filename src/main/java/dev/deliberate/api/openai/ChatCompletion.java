@@ -2,6 +2,7 @@ package dev.deliberate.api.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** The reply of a non-streamed chat completion, in OpenAI's schema plus the {@code deliberate} extension. */
@@ -39,5 +40,6 @@ public record ChatCompletion(
             int modelCalls,
             boolean truncated,
             long wallMs,
-            long criticalPathMs) {}
+            long criticalPathMs,
+            Map<String, Object> notes) {}
 }

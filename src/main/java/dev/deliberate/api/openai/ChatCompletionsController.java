@@ -250,7 +250,8 @@ public class ChatCompletionsController {
                 result.usage().modelCalls(),
                 result.truncated(),
                 result.wall() == null ? 0 : result.wall().toMillis(),
-                result.criticalPath().length().toMillis());
+                result.criticalPath().length().toMillis(),
+                solution == null ? java.util.Map.of() : solution.notes());
     }
 
     private RunRequest toRunRequest(ChatCompletionRequest request) {

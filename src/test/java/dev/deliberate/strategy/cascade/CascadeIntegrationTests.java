@@ -155,6 +155,13 @@ class CascadeIntegrationTests {
                 .isEqualTo(SERVER_TEXT);
         assertThat(reply.path("deliberate").path("answer").asString()).isEqualTo("42");
         assertThat(reply.path("deliberate").path("model_calls").asInt()).isEqualTo(2);
+        assertThat(reply.path("deliberate").path("notes").path("escalated").asBoolean())
+                .isTrue();
+        assertThat(reply.path("deliberate")
+                        .path("notes")
+                        .path("escalation_reason")
+                        .asString())
+                .isEqualTo("low_confidence");
         assertThat(LOCAL.calls()).isEqualTo(1);
         assertThat(SERVER.calls()).isEqualTo(1);
         assertThat(SERVER.lastRequest().body().path("model").asString()).isEqualTo("big-model");
