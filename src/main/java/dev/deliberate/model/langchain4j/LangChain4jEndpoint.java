@@ -115,6 +115,8 @@ public final class LangChain4jEndpoint implements Endpoint {
     private final LangChain4jErrorMapping errors;
     /** A fan-out of n sends at most this many requests at once, as {@code max-concurrency} promises the server. */
     private final int maxConcurrency;
+    /** Why every call fails before it is sent (a provider's own host with no key), or {@code null}. */
+    private final @Nullable String unusable;
 
     LangChain4jEndpoint(
             String name,
@@ -124,6 +126,19 @@ public final class LangChain4jEndpoint implements Endpoint {
             Scheduler blockingScheduler,
             Secret apiKey,
             int maxConcurrency) {
+        this(name, provider, chatModel, streamingModel, blockingScheduler, apiKey, maxConcurrency, null);
+    }
+
+    private LangChain4jEndpoint(
+            String name,
+            Provider provider,
+            ChatModel chatModel,
+            StreamingChatModel streamingModel,
+            Scheduler blockingScheduler,
+            Secret apiKey,
+            int maxConcurrency,
+            @Nullable String unusable) {
+        this.unusable = unusable;
         this.name = name;
         this.provider = provider;
         this.chatModel = chatModel;
@@ -159,6 +174,12 @@ public final class LangChain4jEndpoint implements Endpoint {
             chat.apiKey(settings.apiKey().value());
             streaming.apiKey(settings.apiKey().value());
         }
+        // OpenAI's own API refuses every call without a key; a local server behind base-url may need none. Saying so
+        // up front beats a 401 (or, offline, a connection error) that does not name the setting.
+        String unusable = settings.baseUrl() == null && !settings.apiKey().isPresent()
+                ? "no api-key configured; set deliberate.endpoints." + name
+                        + ".api-key (the shipped server endpoint reads OPENAI_API_KEY)"
+                : null;
         return new LangChain4jEndpoint(
                 name,
                 Provider.OPENAI,
@@ -166,7 +187,8 @@ public final class LangChain4jEndpoint implements Endpoint {
                 streaming.build(),
                 blockingScheduler,
                 settings.apiKey(),
-                settings.maxConcurrency());
+                settings.maxConcurrency(),
+                unusable);
     }
 
     /**
@@ -229,6 +251,9 @@ public final class LangChain4jEndpoint implements Endpoint {
 
     @Override
     public Mono<Generation> generate(GenerationRequest request) {
+        if (unusable != null) {
+            return Mono.error(new BackendException.Rejected(name, unusable, 401, false));
+        }
         return Mono.defer(() -> {
                     long started = System.nanoTime();
                     return Flux.range(0, request.n())
@@ -257,6 +282,9 @@ public final class LangChain4jEndpoint implements Endpoint {
 
     @Override
     public Flux<GenerationChunk> stream(GenerationRequest request) {
+        if (unusable != null) {
+            return Flux.error(new BackendException.Rejected(name, unusable, 401, false));
+        }
         if (request.n() == 1) {
             return streamOne(request, 0).checkpoint("stream on endpoint " + name);
         }

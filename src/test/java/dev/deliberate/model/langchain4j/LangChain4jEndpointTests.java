@@ -2,6 +2,7 @@ package dev.deliberate.model.langchain4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.deliberate.model.BackendException;
 import dev.deliberate.model.Capabilities;
 import dev.deliberate.model.ChatMessage;
 import dev.deliberate.model.Choice;
@@ -369,6 +370,24 @@ class LangChain4jEndpointTests {
         assertThat(capabilities).isEqualTo(new Capabilities(false, false, 0, Capabilities.Source.CONFIGURED));
         assertThat(endpoint.kind()).isEqualTo("langchain4j-anthropic");
         assertThat(openAi().kind()).isEqualTo("langchain4j-openai");
+    }
+
+    @Test
+    void openAisOwnApiWithoutAKeyFailsEachCallNamingTheSettingAndSendsNothing() {
+        EndpointSettings noKey = EndpointSettings.of(EndpointSettings.LANGCHAIN4J_OPENAI, null, "gpt-4o-mini");
+        LangChain4jEndpoint endpoint = LangChain4jEndpoint.openAi("server", noKey, scheduler);
+        GenerationRequest request = GenerationRequest.of(List.of(ChatMessage.user("hi")));
+
+        StepVerifier.create(endpoint.generate(request))
+                .expectErrorSatisfies(error -> assertThat(error)
+                        .isInstanceOf(BackendException.Rejected.class)
+                        .hasMessage("server: no api-key configured; set deliberate.endpoints.server.api-key"
+                                + " (the shipped server endpoint reads OPENAI_API_KEY)"))
+                .verify(Duration.ofSeconds(5));
+        StepVerifier.create(endpoint.stream(request))
+                .expectError(BackendException.Rejected.class)
+                .verify(Duration.ofSeconds(5));
+        assertThat(server.getRequestCount()).isZero();
     }
 
     private LangChain4jEndpoint openAi() {
