@@ -209,7 +209,8 @@ public final class Run {
 
     /**
      * Solves {@code problem} with another profile, one level deeper, on this run's budget and trace. The child's
-     * candidates stay its own: the caller decides what to offer.
+     * candidates stay its own: the caller decides what to offer. When a budget limit stops the child, it answers with
+     * its best offer marked {@link Solution#stoppedBy} (and fails only when it had none), as a whole run does.
      */
     public Mono<Solution> solveWith(String profile, Problem problem) {
         return Mono.deferContextual(context -> {
@@ -235,6 +236,12 @@ public final class Run {
                     maxTokensPerCall);
             return child.strategy()
                     .solve(problem, sub)
+                    // Like a whole run, a sub-run that a budget limit stops answers with its best offer, marked.
+                    .onErrorResume(
+                            BudgetExhaustedException.class,
+                            exhausted -> sub.best()
+                                    .map(best -> Mono.just(best.toSolution().stoppedBy(exhausted.limit())))
+                                    .orElseGet(() -> Mono.error(exhausted)))
                     .contextWrite(inner -> inner.put(PARENT_STEP, step.id()))
                     .doOnSuccess(solution -> trace.close(
                             step.id(),

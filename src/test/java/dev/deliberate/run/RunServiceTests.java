@@ -322,4 +322,47 @@ class RunServiceTests {
         assertThat(stream.status()).isEqualTo(Step.Status.CANCELLED);
         assertThat(stream.notes()).containsEntry("usage", "estimated");
     }
+
+    @Test
+    void aSubRunStoppedByTheBudgetAnswersWithItsBestOfferMarked() {
+        var solver = ScriptedEndpoint.cycling("local", "first", "second", "third");
+        Strategy outer = (problem, run) -> run.solveWith("inner", problem)
+                .map(inner -> new Solution(inner.answer(), inner.text(), inner.confidence(), inner.notes()));
+        var twoCalls = new BudgetLimits(2, 1_000_000, Duration.ofSeconds(30), 3, 64, 10);
+        var service = new Runs()
+                .plan("outer", outer, Map.of(), twoCalls)
+                .plan("inner", sequential(3), Map.of("solver", solver))
+                .service();
+
+        RunResult result = Runs.finished(Runs.last(service, "outer", PROBLEM));
+
+        assertThat(result.status()).isEqualTo(RunStatus.TRUNCATED);
+        assertThat(result.solution().answer()).isEqualTo("second");
+        assertThat(result.solution().notes()).containsEntry("stopped_by", "max_model_calls");
+        assertThat(solver.calls()).isEqualTo(2);
+        Step subRun = result.steps().get(1);
+        assertThat(subRun.kind()).isEqualTo(StepKind.RUN);
+        assertThat(subRun.status()).isEqualTo(Step.Status.OK);
+        assertThat(subRun.notes()).containsEntry("answer", "second");
+    }
+
+    @Test
+    void aSubRunStoppedByTheBudgetBeforeAnyOfferFails() {
+        var solver = ScriptedEndpoint.cycling("local", "first");
+        Strategy outer = (problem, run) -> run.solveWith("inner", problem);
+        Strategy twoCallsNoOffer = (problem, run) -> run.generate("solver", GenerationRequest.of(problem.messages()))
+                .then(run.generate("solver", GenerationRequest.of(problem.messages())))
+                .map(g -> Solution.of(g.text(), g.text(), 1.0));
+        var oneCall = new BudgetLimits(1, 1_000_000, Duration.ofSeconds(30), 3, 64, 10);
+        var service = new Runs()
+                .plan("outer", outer, Map.of(), oneCall)
+                .plan("inner", twoCallsNoOffer, Map.of("solver", solver))
+                .service();
+
+        RunEvent event = Runs.last(service, "outer", PROBLEM);
+
+        assertThat(event).isInstanceOf(RunEvent.Failed.class);
+        assertThat(((RunEvent.Failed) event).error()).isInstanceOf(BudgetExhaustedException.class);
+        assertThat(solver.calls()).isEqualTo(1);
+    }
 }
