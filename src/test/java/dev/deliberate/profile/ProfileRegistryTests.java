@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.deliberate.model.Capabilities;
 import dev.deliberate.model.EndpointRegistry;
+import dev.deliberate.prompt.PromptLibrary;
 import dev.deliberate.run.BudgetLimits;
 import dev.deliberate.run.Requirement;
 import dev.deliberate.run.Solution;
@@ -12,6 +13,11 @@ import dev.deliberate.run.Strategy;
 import dev.deliberate.run.StrategyKind;
 import dev.deliberate.strategy.Formats;
 import dev.deliberate.strategy.direct.DirectKind;
+import dev.deliberate.strategy.selfeval.AdaptiveKind;
+import dev.deliberate.strategy.selfeval.AdaptiveParameters;
+import dev.deliberate.strategy.selfeval.PruneKind;
+import dev.deliberate.strategy.selfeval.PruneParameters;
+import dev.deliberate.strategy.selfeval.RestartQuestion;
 import dev.deliberate.strategy.vote.SelfConsistencyKind;
 import dev.deliberate.strategy.vote.SelfConsistencyParameters;
 import dev.deliberate.testkit.ScriptedEndpoint;
@@ -89,10 +95,16 @@ class ProfileRegistryTests {
         var validator = new LocalValidatorFactoryBean();
         validator.afterPropertiesSet();
         var format = Formats.shipped();
+        var prompts = PromptLibrary.load(Path.of("prompts"));
         return new ProfileRegistry(
                 YamlProfileLoader.load(dir),
                 sources,
-                List.of(new DirectKind(format), new SelfConsistencyKind(format), LOGPROB_KIND),
+                List.of(
+                        new DirectKind(format),
+                        new SelfConsistencyKind(format),
+                        new AdaptiveKind(format, new RestartQuestion(prompts)),
+                        new PruneKind(format, new RestartQuestion(prompts)),
+                        LOGPROB_KIND),
                 endpoints,
                 DEFAULTS,
                 validator);
@@ -110,7 +122,9 @@ class ProfileRegistryTests {
     void loadsTheShippedProfilesWithTheirParametersAndBudgets() {
         ProfileRegistry registry = registry();
 
-        assertThat(registry.all()).extracting(Profile::name).containsExactly("direct", "self-consistency");
+        assertThat(registry.all())
+                .extracting(Profile::name)
+                .containsExactly("adaptive", "direct", "prune", "self-consistency");
         Profile sc = registry.profile("self-consistency").orElseThrow();
         assertThat(sc.parameters())
                 .isEqualTo(new SelfConsistencyParameters(5, 0.7, null, 1024, dev.deliberate.answer.AnswerKind.MATH));
@@ -122,6 +136,46 @@ class ProfileRegistryTests {
                 .get()
                 .extracting(p -> p.roles().get("solver").name())
                 .isEqualTo("local");
+    }
+
+    @Test
+    void bindsTheShippedSelfEvaluationProfilesWithTheirSchedules() {
+        ProfileRegistry registry = registry();
+
+        Profile adaptive = registry.profile("adaptive").orElseThrow();
+        Profile prune = registry.profile("prune").orElseThrow();
+
+        assertThat(adaptive.parameters()).isEqualTo(AdaptiveParameters.of());
+        assertThat(((AdaptiveParameters) adaptive.parameters()).temperatures()).containsExactly(0.0, 0.3, 0.7, 1.0);
+        assertThat(adaptive.roles()).containsEntry("solver", "local").containsEntry("evaluator", "local");
+        assertThat(adaptive.budget().maxModelCalls()).isEqualTo(32);
+        assertThat(prune.parameters()).isEqualTo(PruneParameters.of());
+        assertThat(prune.roles()).containsEntry("solver", "local").containsEntry("evaluator", "local");
+        assertThat(prune.budget().maxModelCalls()).isEqualTo(18);
+    }
+
+    @Test
+    void refusesASelfEvaluationProfileWhoseEvaluatorLacksTopLogprobs() throws IOException {
+        write("judged", "strategy: adaptive\nroles:\n  solver: local\n  evaluator: plain\n");
+
+        assertThatThrownBy(this::registry)
+                .hasMessageContaining("judged")
+                .hasMessageContaining("roles.evaluator")
+                .hasMessageContaining("top_logprobs");
+    }
+
+    @Test
+    void overridesTheTemperatureScheduleByProperty() {
+        ProfileRegistry registry = registry(
+                Map.of(
+                        "deliberate.profiles.adaptive.params.temperatures[0]", "0.1",
+                        "deliberate.profiles.adaptive.params.temperatures[1]", "0.9"),
+                Map.of());
+
+        assertThat(((AdaptiveParameters)
+                                registry.profile("adaptive").orElseThrow().parameters())
+                        .temperatures())
+                .containsExactly(0.1, 0.9);
     }
 
     @Test
@@ -152,7 +206,9 @@ class ProfileRegistryTests {
 
         ProfileRegistry registry = registry();
 
-        assertThat(registry.all()).extracting(Profile::name).containsExactly("direct", "greedy", "self-consistency");
+        assertThat(registry.all())
+                .extracting(Profile::name)
+                .containsExactly("adaptive", "direct", "greedy", "prune", "self-consistency");
         assertThat(registry.profile("greedy").orElseThrow().source()).endsWith("greedy.yaml");
     }
 
