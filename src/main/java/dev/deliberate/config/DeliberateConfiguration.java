@@ -15,6 +15,10 @@ import dev.deliberate.run.StrategyKind;
 import dev.deliberate.strategy.AnswerFormat;
 import dev.deliberate.strategy.cascade.CascadeKind;
 import dev.deliberate.strategy.direct.DirectKind;
+import dev.deliberate.strategy.selfeval.AdaptiveKind;
+import dev.deliberate.strategy.selfeval.PruneKind;
+import dev.deliberate.strategy.selfeval.RestartQuestion;
+import dev.deliberate.strategy.selfeval.SelfEvaluator;
 import dev.deliberate.strategy.vote.RpcKind;
 import dev.deliberate.strategy.vote.SelfConsistencyKind;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,6 +56,22 @@ class DeliberateConfiguration {
     @Bean
     SelfConsistencyKind selfConsistencyKind(AnswerFormat format) {
         return new SelfConsistencyKind(format);
+    }
+
+    /** The off-the-shelf scorer; return another SelfEvaluator here for a model that exposes its score differently. */
+    @Bean
+    SelfEvaluator selfEvaluator(PromptLibrary prompts) {
+        return new RestartQuestion(prompts);
+    }
+
+    @Bean
+    AdaptiveKind adaptiveKind(AnswerFormat format, SelfEvaluator evaluator) {
+        return new AdaptiveKind(format, evaluator);
+    }
+
+    @Bean
+    PruneKind pruneKind(AnswerFormat format, SelfEvaluator evaluator) {
+        return new PruneKind(format, evaluator);
     }
 
     @Bean

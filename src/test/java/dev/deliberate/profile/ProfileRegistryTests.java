@@ -10,9 +10,10 @@ import dev.deliberate.run.Requirement;
 import dev.deliberate.run.Solution;
 import dev.deliberate.run.Strategy;
 import dev.deliberate.run.StrategyKind;
-import dev.deliberate.strategy.Formats;
 import dev.deliberate.strategy.ShippedKinds;
 import dev.deliberate.strategy.cascade.CascadeParameters;
+import dev.deliberate.strategy.selfeval.AdaptiveParameters;
+import dev.deliberate.strategy.selfeval.PruneParameters;
 import dev.deliberate.strategy.vote.SelfConsistencyParameters;
 import dev.deliberate.testkit.ScriptedEndpoint;
 import java.io.IOException;
@@ -118,7 +119,6 @@ class ProfileRegistryTests {
                 new ScriptedEndpoint("unprobed", Capabilities.assumedMinimal(), (r, c) -> Mono.never())));
         var validator = new LocalValidatorFactoryBean();
         validator.afterPropertiesSet();
-        var format = Formats.shipped();
         return new ProfileRegistry(
                 YamlProfileLoader.load(dir),
                 sources,
@@ -144,7 +144,7 @@ class ProfileRegistryTests {
 
         assertThat(registry.all())
                 .extracting(Profile::name)
-                .containsExactly("cascade", "direct", "rpc", "self-consistency", "server");
+                .containsExactly("adaptive", "cascade", "direct", "prune", "rpc", "self-consistency", "server");
         Profile sc = registry.profile("self-consistency").orElseThrow();
         assertThat(sc.parameters())
                 .isEqualTo(new SelfConsistencyParameters(5, 0.7, null, 1024, dev.deliberate.answer.AnswerKind.MATH));
@@ -159,14 +159,53 @@ class ProfileRegistryTests {
         Profile cascade = registry.profile("cascade").orElseThrow();
         assertThat(cascade.parameters())
                 .isEqualTo(new CascadeParameters(
-                        "self-consistency", "server", 0.5, true, false, dev.deliberate.answer.AnswerKind.MATH));
+                        "adaptive", "server", 0.6, true, false, dev.deliberate.answer.AnswerKind.MATH));
         assertThat(cascade.subProfiles())
-                .containsExactlyInAnyOrderEntriesOf(
-                        Map.of("params.local", "self-consistency", "params.server", "server"));
+                .containsExactlyInAnyOrderEntriesOf(Map.of("params.local", "adaptive", "params.server", "server"));
         assertThat(registry.find("server"))
                 .get()
                 .extracting(p -> p.roles().get("solver").name())
                 .isEqualTo("server");
+    }
+
+    @Test
+    void bindsTheShippedSelfEvaluationProfilesWithTheirSchedules() {
+        ProfileRegistry registry = registry();
+
+        Profile adaptive = registry.profile("adaptive").orElseThrow();
+        Profile prune = registry.profile("prune").orElseThrow();
+
+        assertThat(adaptive.parameters()).isEqualTo(AdaptiveParameters.of());
+        assertThat(((AdaptiveParameters) adaptive.parameters()).temperatures()).containsExactly(0.0, 0.3, 0.7, 1.0);
+        assertThat(adaptive.roles()).containsEntry("solver", "local").containsEntry("evaluator", "local");
+        assertThat(adaptive.budget().maxModelCalls()).isEqualTo(32);
+        assertThat(prune.parameters()).isEqualTo(PruneParameters.of());
+        assertThat(prune.roles()).containsEntry("solver", "local").containsEntry("evaluator", "local");
+        assertThat(prune.budget().maxModelCalls()).isEqualTo(18);
+    }
+
+    @Test
+    void refusesASelfEvaluationProfileWhoseEvaluatorLacksTopLogprobs() throws IOException {
+        write("judged", "strategy: adaptive\nroles:\n  solver: local\n  evaluator: plain\n");
+
+        assertThatThrownBy(this::registry)
+                .hasMessageContaining("judged")
+                .hasMessageContaining("roles.evaluator")
+                .hasMessageContaining("top_logprobs");
+    }
+
+    @Test
+    void overridesTheTemperatureScheduleByProperty() {
+        ProfileRegistry registry = registry(
+                Map.of(
+                        "deliberate.profiles.adaptive.params.temperatures[0]", "0.1",
+                        "deliberate.profiles.adaptive.params.temperatures[1]", "0.9"),
+                Map.of());
+
+        assertThat(((AdaptiveParameters)
+                                registry.profile("adaptive").orElseThrow().parameters())
+                        .temperatures())
+                .containsExactly(0.1, 0.9);
     }
 
     @Test
@@ -199,7 +238,8 @@ class ProfileRegistryTests {
 
         assertThat(registry.all())
                 .extracting(Profile::name)
-                .containsExactly("cascade", "direct", "greedy", "rpc", "self-consistency", "server");
+                .containsExactly(
+                        "adaptive", "cascade", "direct", "greedy", "prune", "rpc", "self-consistency", "server");
         assertThat(registry.profile("greedy").orElseThrow().source()).endsWith("greedy.yaml");
     }
 

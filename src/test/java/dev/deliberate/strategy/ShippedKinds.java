@@ -1,11 +1,17 @@
 package dev.deliberate.strategy;
 
+import dev.deliberate.prompt.PromptLibrary;
 import dev.deliberate.run.StrategyKind;
 import dev.deliberate.strategy.cascade.CascadeKind;
 import dev.deliberate.strategy.direct.DirectKind;
+import dev.deliberate.strategy.selfeval.AdaptiveKind;
+import dev.deliberate.strategy.selfeval.PruneKind;
+import dev.deliberate.strategy.selfeval.RestartQuestion;
+import dev.deliberate.strategy.selfeval.SelfEvaluator;
 import dev.deliberate.strategy.vote.RpcKind;
 import dev.deliberate.strategy.vote.SelfConsistencyKind;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -18,10 +24,13 @@ public final class ShippedKinds {
 
     public static List<StrategyKind<?>> all() {
         AnswerFormat format = Formats.shipped();
+        SelfEvaluator evaluator = new RestartQuestion(PromptLibrary.load(Path.of("prompts")));
         return List.of(
                 new DirectKind(format),
                 new SelfConsistencyKind(format),
                 new RpcKind(format),
+                new AdaptiveKind(format, evaluator),
+                new PruneKind(format, evaluator),
                 new CascadeKind(new SimpleMeterRegistry()));
     }
 }

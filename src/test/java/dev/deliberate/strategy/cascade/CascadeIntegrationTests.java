@@ -45,6 +45,10 @@ class CascadeIntegrationTests {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("deliberate.endpoints.local.base-url", LOCAL::baseUrl);
+        // A vote's share is a confidence these scripted replies control exactly; the shipped local side (adaptive)
+        // is covered by CascadeSyntheticIntegrationTests.
+        registry.add("deliberate.profiles.cascade.params.local", () -> "self-consistency");
+        registry.add("deliberate.profiles.cascade.budget.max-model-calls", () -> "6");
         // Configured, not probed: a probe slowed past its timeout would leave n > 1 assumed off and change the counts.
         registry.add("deliberate.endpoints.local.capabilities.multiple-choices", () -> "true");
         registry.add("deliberate.endpoints.local.capabilities.logprobs", () -> "true");
