@@ -257,16 +257,25 @@ public final class AccuracyBenchmark {
     /** The local→server cascade as its threshold moves, against each side alone. */
     private void cascade() {
         report.append("## Cascade: local `adaptive`, server `direct` on a stronger model\n\n")
-                .append("The server model is the same synthetic model shifted up by 1.5 in logit space. The local")
+                .append(
+                        "The server model is the same synthetic model shifted up by 1.5 in logit space, decoding greedily")
+                .append(" (T = 0). The local")
                 .append(" side's confidence is 1 − P(Yes) of its chosen sample.\n\n")
                 .append("| arm | accuracy | escalation rate | local calls | server calls |\n")
                 .append("|---|---|---|---|---|\n");
+        String greedyServer = "deliberate.profiles.server.params.temperature";
         cascadeRow("local only (`adaptive`)", runner.run(Arm.of("local", "adaptive"), problems, seed));
-        cascadeRow("server only (`server`)", runner.run(Arm.of("server", "server"), problems, seed));
+        cascadeRow(
+                "server only (`server`)",
+                runner.run(Arm.of("server", "server").with(greedyServer, 0.0), problems, seed));
         for (double threshold : new double[] {0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}) {
             cascadeRow(
                     "cascade, θ = " + threshold,
-                    runner.run(Arm.of("cascade", "cascade", "params.threshold", threshold), problems, seed));
+                    runner.run(
+                            Arm.of("cascade", "cascade", "params.threshold", threshold)
+                                    .with(greedyServer, 0.0),
+                            problems,
+                            seed));
         }
         report.append('\n');
     }
