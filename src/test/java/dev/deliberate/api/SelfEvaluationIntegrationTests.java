@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deliberate.testkit.FakeOpenAiServer;
 import dev.deliberate.testkit.FakeOpenAiServer.Reply;
+import dev.deliberate.testkit.JsonRequests;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,12 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The shipped {@code adaptive} and {@code prune} profiles end to end. The fake backend answers the one-token
@@ -57,21 +56,11 @@ class SelfEvaluationIntegrationTests {
         BACKEND.close();
     }
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String RIGHT = "Right: 3 times 4 is 12. The answer is 12.";
     private static final String WRONG = "Hmm, 3 times 4 is 13. The answer is 13.";
 
     private JsonNode post(String uri, Object body) {
-        return JSON.readTree(client.post()
-                .uri(uri)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(body)
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody()
-                .returnResult()
-                .getResponseBody());
+        return new JsonRequests(client).post(uri, body);
     }
 
     private static Map<String, Object> chat(String model) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.deliberate.testkit.FakeOpenAiServer;
 import dev.deliberate.testkit.FakeOpenAiServer.Fault;
 import dev.deliberate.testkit.FakeOpenAiServer.Reply;
+import dev.deliberate.testkit.JsonRequests;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +18,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The shipped {@code cascade} profile end to end: self-consistency on one loopback fake as {@code local}, the
@@ -36,7 +35,6 @@ class CascadeIntegrationTests {
 
     private static final FakeOpenAiServer LOCAL = FakeOpenAiServer.start();
     private static final FakeOpenAiServer SERVER = FakeOpenAiServer.start();
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String SERVER_TEXT = "6 * 7 = 42. The answer is 42.";
 
     @Autowired
@@ -83,16 +81,7 @@ class CascadeIntegrationTests {
     }
 
     private JsonNode post(String uri, Object body) {
-        return JSON.readTree(client.post()
-                .uri(uri)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(body)
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody()
-                .returnResult()
-                .getResponseBody());
+        return new JsonRequests(client).post(uri, body);
     }
 
     private JsonNode chat(String content) {
@@ -106,14 +95,7 @@ class CascadeIntegrationTests {
     }
 
     private JsonNode storedRun(String runId) {
-        return JSON.readTree(client.get()
-                .uri("/v1/runs/" + runId)
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody()
-                .returnResult()
-                .getResponseBody());
+        return new JsonRequests(client).get("/v1/runs/" + runId, 200);
     }
 
     private static List<String> kinds(JsonNode run) {

@@ -3,6 +3,7 @@ package dev.deliberate.strategy.cascade;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deliberate.testkit.FakeOpenAiServer;
+import dev.deliberate.testkit.JsonRequests;
 import dev.deliberate.testkit.synthetic.SyntheticModel;
 import dev.deliberate.testkit.synthetic.SyntheticProblem;
 import dev.deliberate.testkit.synthetic.SyntheticSettings;
@@ -13,12 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The shipped {@code cascade} profile as shipped ({@code adaptive} locally, {@code server} remotely) over HTTP, with
@@ -34,7 +33,6 @@ class CascadeSyntheticIntegrationTests {
     private static final SyntheticModel SERVER_MODEL = LOCAL_MODEL.stronger("server", 3.0);
     private static final FakeOpenAiServer LOCAL = FakeOpenAiServer.start().defaultReply(LOCAL_MODEL.reply());
     private static final FakeOpenAiServer SERVER = FakeOpenAiServer.start().defaultReply(SERVER_MODEL.reply());
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Autowired
     WebTestClient client;
@@ -112,15 +110,6 @@ class CascadeSyntheticIntegrationTests {
     }
 
     private JsonNode post(String uri, Object body) {
-        return JSON.readTree(client.post()
-                .uri(uri)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(body)
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody()
-                .returnResult()
-                .getResponseBody());
+        return new JsonRequests(client).post(uri, body);
     }
 }

@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.deliberate.api.ApiIntegrationTest;
 import dev.deliberate.testkit.FakeOpenAiServer.Reply;
+import dev.deliberate.testkit.JsonRequests;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.http.MediaType;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** The shipped {@code rpc} profile through both APIs, against the fake backend with per-choice logprobs. */
 class RpcIntegrationTests extends ApiIntegrationTest {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Eight paths and their probabilities: "5" is the majority, but three of its paths are unlikely. */
     private static final Map<String, Double> PATHS = Map.of(
@@ -44,16 +41,7 @@ class RpcIntegrationTests extends ApiIntegrationTest {
     }
 
     private JsonNode post(String uri, Object body, int status) {
-        return JSON.readTree(client.post()
-                .uri(uri)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(body)
-                .exchange()
-                .expectStatus()
-                .isEqualTo(status)
-                .expectBody()
-                .returnResult()
-                .getResponseBody());
+        return new JsonRequests(client).post(uri, body, status);
     }
 
     @Test
