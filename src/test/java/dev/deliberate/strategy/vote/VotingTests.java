@@ -149,4 +149,28 @@ class VotingTests {
                 .toList();
         assertThat(winners).containsExactlyInAnyOrder("1", "2");
     }
+
+    @Test
+    void numbersWithinTheEquivalenceToleranceVoteTogetherUnderTheFirstSeenForm() {
+        // 0.3333333 and 0.33333333 differ by 3.3e-9 relative to 1e-6 tolerance: one cluster; 0.334 is another.
+        List<Ballot> ballots =
+                List.of(vote("0.334"), vote("0.3333333"), vote("0.33333333"), vote("0.334"), vote("0.3333333"));
+
+        Tally tally = Voting.tally(ballots, 0L);
+
+        assertThat(tally.winner().canonical()).isEqualTo("0.3333333");
+        assertThat(tally.weights())
+                .containsExactly(java.util.Map.entry("0.334", 2.0), java.util.Map.entry("0.3333333", 3.0));
+        assertThat(tally.share()).isEqualTo(0.6);
+    }
+
+    @Test
+    void equivalenceJoinsAnswersTransitively() {
+        // 1000000 ~ 1000000.9 ~ 1000001.8 pairwise within 1e-6 relative, though the ends differ by 1.8e-6.
+        List<Ballot> ballots = List.of(vote("1000000"), vote("1000001.8"), vote("1000000.9"), vote("5"), vote("5"));
+
+        Tally tally = Voting.tally(ballots, 0L);
+
+        assertThat(tally.weights()).containsExactly(java.util.Map.entry("1000000", 3.0), java.util.Map.entry("5", 2.0));
+    }
 }
