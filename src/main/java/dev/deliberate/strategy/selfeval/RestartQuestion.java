@@ -1,6 +1,9 @@
 package dev.deliberate.strategy.selfeval;
 
+import dev.deliberate.model.BackendException;
+import dev.deliberate.model.Capabilities;
 import dev.deliberate.model.ChatMessage;
+import dev.deliberate.model.Choice;
 import dev.deliberate.model.GenerationRequest;
 import dev.deliberate.prompt.PromptLibrary;
 import dev.deliberate.run.Requirement;
@@ -26,6 +29,9 @@ public final class RestartQuestion implements SelfEvaluator {
     /** OpenAI's ceiling for {@code top_logprobs}; more alternatives only help to find Yes and No. */
     static final int MAX_TOP_LOGPROBS = 20;
 
+    /** Alternatives asked for while the evaluator's capabilities are only assumed (its probe has not answered). */
+    static final int ASSUMED_TOP_LOGPROBS = 5;
+
     private final PromptLibrary prompts;
 
     public RestartQuestion(PromptLibrary prompts) {
@@ -40,19 +46,34 @@ public final class RestartQuestion implements SelfEvaluator {
             messages.addAll(conversation);
             messages.add(ChatMessage.assistant(response));
             messages.add(ChatMessage.user(prompts.render(PROMPT, Map.of())));
-            int top = Math.min(run.capabilities(Roles.EVALUATOR).maxTopLogprobs(), MAX_TOP_LOGPROBS);
+            Capabilities capabilities = run.capabilities(Roles.EVALUATOR);
+            // Until a probe has said how many alternatives the backend returns, ask for a few that servers accept.
+            int top = capabilities.source() == Capabilities.Source.ASSUMED
+                    ? ASSUMED_TOP_LOGPROBS
+                    : Math.min(capabilities.maxTopLogprobs(), MAX_TOP_LOGPROBS);
             GenerationRequest request = GenerationRequest.of(messages)
                     .withTemperature(0.0)
                     .withMaxTokens(1)
                     .withLogprobs(top);
-            return run.generate(Roles.EVALUATOR, request).map(generation -> {
-                YesNo odds = YesNo.of(generation.choices().get(0));
+            return run.generate(Roles.EVALUATOR, request).handle((generation, sink) -> {
+                Choice choice = generation.choices().get(0);
+                if (choice.tokens().isEmpty()) {
+                    // A backend that drops logprobs it was asked for is faulty; a 0.5 would hide it behind a
+                    // strategy that samples to its limit and a cascade that always escalates.
+                    sink.error(new BackendException.BadReply(
+                            generation.endpoint(),
+                            "returned no token logprobs for the self-evaluation though asked; the score is P(Yes)"
+                                    + " among them",
+                            null));
+                    return;
+                }
+                YesNo odds = YesNo.of(choice);
                 double score = odds.restartProbability();
                 notes.put("score", score).put("p_yes", odds.yes()).put("p_no", odds.no());
                 if (!odds.informative()) {
                     notes.put("uninformative", "neither Yes nor No among the top alternatives");
                 }
-                return score;
+                sink.next(score);
             });
         });
     }

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * The probability mass of "Yes" and of "No" among the alternatives of a one-token answer. Variants fold together:
- * whitespace, punctuation and tokenizer markers (such as SentencePiece's {@code ▁}) are stripped and case is ignored,
+ * whitespace, punctuation and tokenizer markers (SentencePiece's {@code ▁}, and byte-level BPE's {@code Ġ} and
+ * {@code Ċ}, which are letters to Unicode) are stripped and case is ignored,
  * so {@code " Yes"}, {@code "yes"} and {@code "YES."} all count as Yes and their probabilities are summed.
  *
  * @param yes summed probability of the Yes variants listed
@@ -19,7 +20,7 @@ record YesNo(double yes, double no) {
     /** The score when neither Yes nor No was among the alternatives: no evidence either way. */
     static final double UNINFORMATIVE = 0.5;
 
-    private static final Pattern NOT_A_WORD_CHARACTER = Pattern.compile("[^\\p{L}\\p{N}]");
+    private static final Pattern NOT_A_WORD_CHARACTER = Pattern.compile("[\\u0120\\u010A]|[^\\p{L}\\p{N}]");
 
     /**
      * Reads the first token of {@code choice}: its top alternatives, or the token alone when the backend sent none.

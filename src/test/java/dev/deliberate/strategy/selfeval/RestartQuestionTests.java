@@ -4,6 +4,7 @@ import static dev.deliberate.strategy.selfeval.Evaluations.SCORER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.deliberate.model.BackendException;
 import dev.deliberate.model.Capabilities;
 import dev.deliberate.model.ChatMessage;
 import dev.deliberate.model.Choice;
@@ -11,6 +12,7 @@ import dev.deliberate.model.GenerationRequest;
 import dev.deliberate.model.TokenLogprob;
 import dev.deliberate.model.TokenLogprob.Alternative;
 import dev.deliberate.run.Problem;
+import dev.deliberate.run.RunEvent;
 import dev.deliberate.run.RunResult;
 import dev.deliberate.run.Runs;
 import dev.deliberate.run.Solution;
@@ -109,14 +111,46 @@ class RestartQuestionTests {
     }
 
     @Test
-    void aTokenWithoutAlternativesIsReadAloneAndNoLogprobsAtAllIsUninformative() {
+    void aTokenWithoutAlternativesIsReadAlone() {
         var alone = replying(
                 Capabilities.full(Capabilities.Source.CONFIGURED),
                 new Choice(0, "No", "length", List.of(new TokenLogprob("No", Math.log(0.8), List.of()))));
-        var none = replying(Capabilities.full(Capabilities.Source.CONFIGURED), ScriptedEndpoint.choice(0, "Yes"));
 
         assertThat(score(alone).solution().confidence()).isEqualTo(0.0);
-        assertThat(score(none).solution().confidence()).isEqualTo(0.5);
+    }
+
+    @Test
+    void aReplyWithoutTheLogprobsAskedForIsABadReplyNotAGuess() {
+        var none = replying(Capabilities.full(Capabilities.Source.CONFIGURED), ScriptedEndpoint.choice(0, "Yes"));
+        Strategy scoring = (problem, run) ->
+                SCORER.score(run, problem.messages(), RESPONSE).map(s -> Solution.of(null, RESPONSE, s));
+        var service =
+                new Runs().plan("score", scoring, Map.of("evaluator", none)).service();
+
+        RunEvent event = Runs.last(service, "score", Problem.of("What is 2+2?", null));
+
+        assertThat(event).isInstanceOf(RunEvent.Failed.class);
+        assertThat(((RunEvent.Failed) event).error())
+                .isInstanceOf(BackendException.BadReply.class)
+                .hasMessage("judge: returned no token logprobs for the self-evaluation though asked; the score is"
+                        + " P(Yes) among them");
+    }
+
+    @Test
+    void byteLevelBpeMarkersFoldLikeSpaces() {
+        var gpt2 =
+                replying(List.of(alternative("\u0120Yes", 0.3), alternative("\u0120No", 0.6), alternative("No", 0.1)));
+
+        assertThat(score(gpt2).solution().confidence()).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    @Test
+    void asksForAFewAlternativesWhileTheEvaluatorsCapabilitiesAreOnlyAssumed() {
+        var unprobed = replying(Capabilities.assumedMinimal(), NO);
+
+        score(unprobed);
+
+        assertThat(unprobed.requests().get(0).topLogprobs()).isEqualTo(5);
     }
 
     @Test
