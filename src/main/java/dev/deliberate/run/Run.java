@@ -146,7 +146,7 @@ public final class Run {
                                 outputNotes(generation.choices()));
                     })
                     .doFinally(signal -> settleUnfinished(call, step, signal))
-                    .doOnError(error -> fail(call, step, error));
+                    .doOnError(error -> fail(call, step, error, Usage.ZERO));
         });
     }
 
@@ -186,7 +186,13 @@ public final class Run {
                                     Map.of("usage", "estimated"));
                         }
                     })
-                    .doOnError(error -> fail(call, step, error));
+                    .doOnError(error -> {
+                        // Tokens that arrived before the failure were generated, and paid for, all the same.
+                        Usage spent = streamed.get() == 0
+                                ? Usage.ZERO
+                                : new Usage(promptEstimate(call.request()), streamed.get());
+                        fail(call, step, error, spent);
+                    });
         });
     }
 
@@ -367,10 +373,9 @@ public final class Run {
         }
     }
 
-    private void fail(Call call, Step step, Throwable error) {
-        budget.settle(call.reservation(), Usage.ZERO);
-        trace.close(
-                step.id(), Step.Status.FAILED, RunUsage.ofCalls(call.calls(), Usage.ZERO), errorNotes(Map.of(), error));
+    private void fail(Call call, Step step, Throwable error, Usage spent) {
+        budget.settle(call.reservation(), spent);
+        trace.close(step.id(), Step.Status.FAILED, RunUsage.ofCalls(call.calls(), spent), errorNotes(Map.of(), error));
     }
 
     /** The message of errors we raise ourselves; only the type of anything else, whose message may hold internals. */

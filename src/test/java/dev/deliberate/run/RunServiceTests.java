@@ -365,4 +365,24 @@ class RunServiceTests {
         assertThat(((RunEvent.Failed) event).error()).isInstanceOf(BudgetExhaustedException.class);
         assertThat(solver.calls()).isEqualTo(1);
     }
+
+    @Test
+    void aStreamThatFailsMidwayCountsTheTokensItSent() {
+        var solver = ScriptedEndpoint.streaming(
+                "local",
+                (request, call) -> Flux.concat(
+                        Flux.just(GenerationChunk.delta(0, "one "), GenerationChunk.delta(0, "two ")),
+                        Flux.error(new BackendException.BadReply("local", "stream cut short", null))));
+        Strategy streamAll = (problem, run) -> run.stream("solver", GenerationRequest.of(problem.messages()))
+                .then(Mono.just(Solution.of("x", "x", 1.0)));
+        var service = new Runs().plan("p", streamAll, Map.of("solver", solver)).service();
+
+        RunEvent event = Runs.last(service, "p", PROBLEM);
+
+        RunResult result = ((RunEvent.Failed) event).result();
+        assertThat(result.usage().completionTokens()).isEqualTo(2);
+        assertThat(result.usage().promptTokens()).isEqualTo(17);
+        assertThat(result.steps().get(1).status()).isEqualTo(Step.Status.FAILED);
+        assertThat(result.steps().get(1).usage().completionTokens()).isEqualTo(2);
+    }
 }
