@@ -17,7 +17,7 @@ import jakarta.validation.constraints.Min;
  *     consistency
  */
 public record RpcParameters(
-        @Min(1) @Max(64) Integer n,
+        @Min(1) @Max(1024) Integer n,
         @DecimalMin("0.0") @DecimalMax("2.0") Double temperature,
         @DecimalMin("0.0") @DecimalMax("1.0") Double topP,
         @Min(1) Integer maxTokens,

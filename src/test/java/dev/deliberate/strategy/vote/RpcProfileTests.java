@@ -84,8 +84,8 @@ class RpcProfileTests {
     }
 
     @Test
-    void moreThanSixtyFourSamplesAreRefused() throws IOException {
-        Files.writeString(dir.resolve("wide.yaml"), "strategy: rpc\nroles:\n  solver: local\nparams:\n  n: 65\n");
+    void moreThanTheLargestConfigurableBreadthIsRefused() throws IOException {
+        Files.writeString(dir.resolve("wide.yaml"), "strategy: rpc\nroles:\n  solver: local\nparams:\n  n: 1025\n");
 
         assertThatThrownBy(this::registry).hasMessageContaining("wide.yaml").hasMessageContaining("params.n");
     }
