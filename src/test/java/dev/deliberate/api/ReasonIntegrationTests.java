@@ -64,19 +64,28 @@ class ReasonIntegrationTests extends ApiIntegrationTest {
         assertThat(run.path("usage").path("model_calls").asInt()).isEqualTo(1);
         assertThat(run.path("usage").path("completion_tokens").asLong()).isEqualTo(20);
         JsonNode steps = run.path("trace").path("steps");
-        assertThat(steps).hasSize(3);
+        // run, the one n=5 call, a step per sample, the vote
+        assertThat(steps).hasSize(8);
         assertThat(steps.get(0).path("kind").asString()).isEqualTo("run");
         assertThat(steps.get(1).path("kind").asString()).isEqualTo("generate");
         assertThat(steps.get(1).path("endpoint").asString()).isEqualTo("local");
         assertThat(steps.get(1).path("parent_id").asString())
                 .isEqualTo(steps.get(0).path("id").asString());
         assertThat(steps.get(1).path("notes").path("outputs")).hasSize(5);
-        assertThat(steps.get(2).path("kind").asString()).isEqualTo("vote");
-        assertThat(run.path("trace").path("critical_path")).hasSize(2);
+        for (int i = 0; i < 5; i++) {
+            JsonNode sample = steps.get(2 + i);
+            assertThat(sample.path("kind").asString()).isEqualTo("group");
+            assertThat(sample.path("name").asString()).isEqualTo("sample");
+            assertThat(sample.path("notes").path("index").asInt()).isEqualTo(i);
+            assertThat(sample.path("notes").path("answer").asString()).isIn("12", "13");
+        }
+        assertThat(steps.get(7).path("kind").asString()).isEqualTo("vote");
+        // the call, each sample read in turn, then the vote
+        assertThat(run.path("trace").path("critical_path")).hasSize(7);
 
         JsonNode stored = get("/v1/runs/" + run.path("run_id").asString(), 200);
         assertThat(stored.path("answer").asString()).isEqualTo("12");
-        assertThat(stored.path("trace").path("steps")).hasSize(3);
+        assertThat(stored.path("trace").path("steps")).hasSize(8);
         assertThat(get("/v1/runs/run-unknown", 404).path("error").path("code").asString())
                 .isEqualTo("run_not_found");
     }

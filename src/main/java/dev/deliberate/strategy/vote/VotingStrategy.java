@@ -1,6 +1,7 @@
 package dev.deliberate.strategy.vote;
 
 import dev.deliberate.answer.AnswerKind;
+import dev.deliberate.model.Choice;
 import dev.deliberate.model.Generation;
 import dev.deliberate.model.GenerationRequest;
 import dev.deliberate.run.Candidate;
@@ -15,6 +16,7 @@ import dev.deliberate.strategy.Roles;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -24,6 +26,8 @@ import reactor.core.scheduler.Schedulers;
  * winner is offered to the run and returned with the rule's confidence.
  */
 final class VotingStrategy implements Strategy {
+
+    private static final int EXCERPT = 200;
 
     private final SamplePlan plan;
     private final AnswerFormat format;
@@ -47,19 +51,42 @@ final class VotingStrategy implements Strategy {
                 .withTopP(plan.topP())
                 .withMaxTokens(plan.maxTokens()));
         return run.generate(Roles.SOLVER, request)
-                .flatMap(generation -> run.step(
-                        StepKind.VOTE,
-                        rule.name(),
-                        // RPC's fit is CPU work (milliseconds, more for a large n on a busy machine): keep it off the
-                        // event loop that delivered the generation.
-                        notes -> Mono.fromCallable(() -> decide(generation, kind, allowance, run, notes))
-                                .subscribeOn(Schedulers.parallel())));
+                // Answer reading and RPC's fit are CPU work (milliseconds, more for a large n on a busy machine): keep
+                // them off the event loop that delivered the generation.
+                .publishOn(Schedulers.parallel())
+                .flatMap(generation -> Flux.fromIterable(generation.choices())
+                        .concatMap(choice -> sample(run, kind, choice))
+                        .collectList()
+                        .flatMap(ballots -> run.step(
+                                StepKind.VOTE,
+                                rule.name(),
+                                notes -> Mono.fromCallable(() -> decide(generation, ballots, allowance, run, notes)))));
     }
 
-    private Solution decide(Generation generation, AnswerKind kind, Run.Allowance allowance, Run run, StepNotes notes) {
-        List<Ballot> ballots = generation.choices().stream()
-                .map(choice -> new Ballot(format.extract(kind, choice.text()).orElse(null), choice.text(), 1.0))
-                .toList();
+    /** One sampled path as a step of its own, so that a trace shows every sample; the call itself was one request. */
+    private Mono<Ballot> sample(Run run, AnswerKind kind, Choice choice) {
+        return run.step(StepKind.GROUP, "sample", notes -> {
+            Ballot ballot = new Ballot(format.extract(kind, choice.text()).orElse(null), choice.text(), 1.0);
+            notes.put("index", choice.index())
+                    .put(
+                            "answer",
+                            ballot.answer() == null ? "none" : ballot.answer().canonical())
+                    .put("finish_reason", String.valueOf(choice.finishReason()))
+                    .put("text", excerpt(choice.text()));
+            double mean = choice.meanLogprob();
+            if (!Double.isNaN(mean)) {
+                notes.put("p", Math.exp(mean));
+            }
+            return Mono.just(ballot);
+        });
+    }
+
+    private static String excerpt(String text) {
+        return text.length() <= EXCERPT ? text : text.substring(0, EXCERPT) + "…";
+    }
+
+    private Solution decide(
+            Generation generation, List<Ballot> ballots, Run.Allowance allowance, Run run, StepNotes notes) {
         AggregationRule.Vote vote = rule.vote(generation, ballots, run.seed(), notes);
         Tally tally = vote.tally();
         String answer = tally.winner() == null ? null : tally.winner().raw();

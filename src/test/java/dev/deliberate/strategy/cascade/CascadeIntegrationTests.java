@@ -158,7 +158,20 @@ class CascadeIntegrationTests {
         assertThat(notes.path("answered_by").asString()).isEqualTo("server");
         assertThat(notes.path("local_answer").asString()).isEqualTo("41");
         assertThat(notes.path("local_confidence").asDouble()).isEqualTo(0.4);
-        assertThat(kinds(run)).containsExactly("run", "run", "generate", "vote", "escalate", "run", "generate");
+        assertThat(kinds(run))
+                .containsExactly(
+                        "run",
+                        "run",
+                        "generate",
+                        "group",
+                        "group",
+                        "group",
+                        "group",
+                        "group",
+                        "vote",
+                        "escalate",
+                        "run",
+                        "generate");
     }
 
     @Test

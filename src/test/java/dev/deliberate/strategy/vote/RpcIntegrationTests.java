@@ -82,9 +82,16 @@ class RpcIntegrationTests extends ApiIntegrationTest {
         assertThat(run.path("notes").path("pruned").asInt()).isEqualTo(3);
         assertThat(run.path("notes").path("samples").asInt()).isEqualTo(8);
         JsonNode steps = run.path("trace").path("steps");
-        assertThat(steps).hasSize(3);
+        // run, the one n=8 call, a step per sample with its p, the vote
+        assertThat(steps).hasSize(11);
         assertThat(steps.get(1).path("kind").asString()).isEqualTo("generate");
-        JsonNode vote = steps.get(2);
+        for (int i = 0; i < 8; i++) {
+            JsonNode sample = steps.get(2 + i).path("notes");
+            assertThat(sample.path("index").asInt()).isEqualTo(i);
+            assertThat(sample.path("p").asDouble())
+                    .isCloseTo(PATHS.get(ORDER.get(i)), org.assertj.core.data.Offset.offset(1e-9));
+        }
+        JsonNode vote = steps.get(10);
         assertThat(vote.path("kind").asString()).isEqualTo("vote");
         assertThat(vote.path("name").asString()).isEqualTo("perplexity");
         JsonNode notes = vote.path("notes");
