@@ -92,8 +92,9 @@ public final class AccuracyBenchmark {
     /** RPC against self-consistency and single-path perplexity, on the same sampled paths per K. */
     private void voting() {
         report.append("## RPC vs self-consistency vs perplexity (PPL)\n\n")
-                .append("Each K runs `self-consistency` and `rpc` at T = 1.0 with the same run seeds; PPL takes the")
-                .append(" answer of the single most probable path among RPC's K samples.\n\n")
+                .append("Each K runs `self-consistency` and `rpc` at T = 1.0 on the same problems and run seeds (their")
+                .append(" samples still differ: each call's seed derives from its step path); PPL takes the answer of")
+                .append(" the single most probable path among RPC's K samples.\n\n")
                 .append("| K | SC | PPL | RPC | RPC without pruning | mean paths pruned |\n")
                 .append("|---|---|---|---|---|---|\n");
         double bestSc = 0;
