@@ -19,6 +19,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.BindHandler;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -44,6 +46,7 @@ import org.springframework.validation.Validator;
 public final class ProfileRegistry implements ProfileLookup {
 
     private static final String PREFIX = "deliberate.profiles.";
+    private static final Logger LOG = LoggerFactory.getLogger(ProfileRegistry.class);
 
     private final Map<String, Profile> profiles;
 
@@ -223,6 +226,18 @@ public final class ProfileRegistry implements ProfileLookup {
                 return;
             }
             for (Requirement requirement : requirements) {
+                if (!requirement.metBy(capabilities) && shipped()) {
+                    // A profile the user did not write must not stop the service over a backend it does not suit;
+                    // its runs fail with a 503 that says why (Run checks requirements before each call).
+                    LOG.warn(
+                            "{}: roles.{}: endpoint '{}' lacks {}; the profile stays listed but its runs will fail"
+                                    + " until the endpoint has it",
+                            where(),
+                            role,
+                            endpoint.name(),
+                            requirement.wireName());
+                    return;
+                }
                 if (!requirement.metBy(capabilities)) {
                     throw error(
                             "roles." + role,
@@ -303,6 +318,11 @@ public final class ProfileRegistry implements ProfileLookup {
 
         private ProfileException error(String field, String message) {
             return new ProfileException(where() + ": " + field + ": " + message);
+        }
+
+        /** A profile from the jar rather than from the user's profiles directory. */
+        private boolean shipped() {
+            return source.location().startsWith("classpath:");
         }
 
         private String where() {

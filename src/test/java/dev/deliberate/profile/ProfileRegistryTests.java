@@ -343,4 +343,16 @@ class ProfileRegistryTests {
                 .isInstanceOf(ProfileException.class)
                 .hasMessageContaining("runs itself through self -> self");
     }
+
+    @Test
+    void aShippedProfileOnAnEndpointWithoutWhatItNeedsDoesNotStopStartup() {
+        // The user's backend lacks logprobs: rpc stays listed (its runs fail with 503), direct still serves.
+        ProfileRegistry registry = registry(Map.of("deliberate.profiles.rpc.roles.solver", "plain"), Map.of());
+
+        Profile rpc = registry.profile("rpc").orElseThrow();
+
+        assertThat(rpc.roles()).containsEntry("solver", "plain");
+        assertThat(rpc.plan().requirements()).containsEntry("solver", Set.of(Requirement.LOGPROBS));
+        assertThat(registry.profile("direct")).isPresent();
+    }
 }
