@@ -51,9 +51,10 @@ public abstract class ApiIntegrationTest {
     }
 
     /**
-     * A new connection for every request. Twice in full-suite runs (never in isolation, 600 tries) a GET right after
-     * a GET of /v1/runs/{id} on a pooled keep-alive connection got no response for 20 s; until that is understood,
-     * no test here depends on another test's leftover connection.
+     * A new connection for every request. Twice in full-suite runs (never in isolation, 600 tries) a GET got no
+     * response for 20 s. The test clients of every cached context share Reactor Netty's global connection pool, and
+     * the likeliest cause is that pool running dry on connections that earlier streaming tests left held; whatever
+     * the cause, no test here now depends on a connection another test used.
      */
     @BeforeEach
     void freshConnections() {

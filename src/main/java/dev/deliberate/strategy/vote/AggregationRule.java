@@ -16,6 +16,14 @@ interface AggregationRule {
     /** The vote step's name in the trace. */
     String name();
 
+    /**
+     * Whether the vote is CPU work worth moving off the event loop that delivered the samples (RPC's mixture fit
+     * takes milliseconds); a plain count is cheaper than the hop to another thread.
+     */
+    default boolean offloaded() {
+        return false;
+    }
+
     /** The sampling request with whatever this rule needs from the backend added (logprobs, say). */
     default GenerationRequest request(GenerationRequest sampling) {
         return sampling;

@@ -28,6 +28,11 @@ final class PerplexityConsistency implements AggregationRule {
     }
 
     @Override
+    public boolean offloaded() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "perplexity";
     }

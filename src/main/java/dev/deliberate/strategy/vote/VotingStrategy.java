@@ -51,16 +51,14 @@ final class VotingStrategy implements Strategy {
                 .withTopP(plan.topP())
                 .withMaxTokens(plan.maxTokens()));
         return run.generate(Roles.SOLVER, request)
-                // Answer reading and RPC's fit are CPU work (milliseconds, more for a large n on a busy machine): keep
-                // them off the event loop that delivered the generation.
-                .publishOn(Schedulers.parallel())
                 .flatMap(generation -> Flux.fromIterable(generation.choices())
                         .concatMap(choice -> sample(run, kind, choice))
                         .collectList()
-                        .flatMap(ballots -> run.step(
-                                StepKind.VOTE,
-                                rule.name(),
-                                notes -> Mono.fromCallable(() -> decide(generation, ballots, allowance, run, notes)))));
+                        .flatMap(ballots -> run.step(StepKind.VOTE, rule.name(), notes -> {
+                            Mono<Solution> vote =
+                                    Mono.fromCallable(() -> decide(generation, ballots, allowance, run, notes));
+                            return rule.offloaded() ? vote.subscribeOn(Schedulers.parallel()) : vote;
+                        })));
     }
 
     /** One sampled path as a step of its own, so that a trace shows every sample; the call itself was one request. */
