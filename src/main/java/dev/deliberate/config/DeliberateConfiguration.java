@@ -13,6 +13,7 @@ import dev.deliberate.run.RecentRuns;
 import dev.deliberate.run.RunService;
 import dev.deliberate.run.StrategyKind;
 import dev.deliberate.strategy.AnswerFormat;
+import dev.deliberate.strategy.agot.AgotKind;
 import dev.deliberate.strategy.cascade.CascadeKind;
 import dev.deliberate.strategy.direct.DirectKind;
 import dev.deliberate.strategy.selfeval.AdaptiveKind;
@@ -82,6 +83,11 @@ class DeliberateConfiguration {
     @Bean
     CascadeKind cascadeKind(MeterRegistry meters) {
         return new CascadeKind(meters);
+    }
+
+    @Bean
+    AgotKind agotKind(PromptLibrary prompts, AnswerFormat format) {
+        return new AgotKind(prompts, format);
     }
 
     @Bean

@@ -144,7 +144,16 @@ class ProfileRegistryTests {
 
         assertThat(registry.all())
                 .extracting(Profile::name)
-                .containsExactly("adaptive", "cascade", "direct", "prune", "rpc", "self-consistency", "server");
+                .containsExactly(
+                        "adaptive",
+                        "agot",
+                        "agot-rpc",
+                        "cascade",
+                        "direct",
+                        "prune",
+                        "rpc",
+                        "self-consistency",
+                        "server");
         Profile sc = registry.profile("self-consistency").orElseThrow();
         assertThat(sc.parameters())
                 .isEqualTo(new SelfConsistencyParameters(5, 0.7, null, 1024, dev.deliberate.answer.AnswerKind.MATH));
@@ -239,7 +248,16 @@ class ProfileRegistryTests {
         assertThat(registry.all())
                 .extracting(Profile::name)
                 .containsExactly(
-                        "adaptive", "cascade", "direct", "greedy", "prune", "rpc", "self-consistency", "server");
+                        "adaptive",
+                        "agot",
+                        "agot-rpc",
+                        "cascade",
+                        "direct",
+                        "greedy",
+                        "prune",
+                        "rpc",
+                        "self-consistency",
+                        "server");
         assertThat(registry.profile("greedy").orElseThrow().source()).endsWith("greedy.yaml");
     }
 

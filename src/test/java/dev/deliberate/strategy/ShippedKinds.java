@@ -2,6 +2,7 @@ package dev.deliberate.strategy;
 
 import dev.deliberate.prompt.PromptLibrary;
 import dev.deliberate.run.StrategyKind;
+import dev.deliberate.strategy.agot.AgotKind;
 import dev.deliberate.strategy.cascade.CascadeKind;
 import dev.deliberate.strategy.direct.DirectKind;
 import dev.deliberate.strategy.selfeval.AdaptiveKind;
@@ -31,6 +32,7 @@ public final class ShippedKinds {
                 new RpcKind(format),
                 new AdaptiveKind(format, evaluator),
                 new PruneKind(format, evaluator),
-                new CascadeKind(new SimpleMeterRegistry()));
+                new CascadeKind(new SimpleMeterRegistry()),
+                new AgotKind(PromptLibrary.load(Path.of("prompts")), format));
     }
 }
