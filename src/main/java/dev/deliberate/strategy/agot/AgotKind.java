@@ -50,7 +50,9 @@ public final class AgotKind implements StrategyKind<AgotParameters> {
     @Override
     public List<String> validate(AgotParameters params) {
         String leaf = params.leafProfile();
-        return leaf != null && leaf.isBlank() ? List.of("leaf-profile: must name a profile, or be left out") : List.of();
+        return leaf != null && leaf.isBlank()
+                ? List.of("leaf-profile: must name a profile, or be left out")
+                : List.of();
     }
 
     @Override

@@ -117,7 +117,10 @@ final class AgotStrategy implements Strategy {
                             AgotPrompts.INITIAL_TASKS,
                             Map.of("question", context.question(), "max_tasks", parameters.maxNewTasks()));
             Replies.Plan fallback = new Replies.Plan(
-                    "(fallback) answer directly", List.of(new Replies.TaskSpec("Answer", graph.goal(), List.of())), null, 1);
+                    "(fallback) answer directly",
+                    List.of(new Replies.TaskSpec("Answer", graph.goal(), List.of())),
+                    null,
+                    1);
             return ask(context, "plan", prompt, Replies.INITIAL, reply -> fallback, notes)
                     .map(plan -> {
                         graph.strategy(plan.strategy());
@@ -137,8 +140,9 @@ final class AgotStrategy implements Strategy {
         int firstNew = graph.nextId();
         for (int i = 0; i < granted; i++) {
             Replies.TaskSpec task = plan.tasks().get(i);
-            List<Integer> parents =
-                    layer == 0 ? List.of() : graph.checkParents(task.parentIds(), firstNew + i, firstNew, task.title(), dropped);
+            List<Integer> parents = layer == 0
+                    ? List.of()
+                    : graph.checkParents(task.parentIds(), firstNew + i, firstNew, task.title(), dropped);
             added.add(graph.add(task.title(), task.content(), layer, parents, false));
         }
         notes.put("strategy", excerpt(plan.strategy()))
@@ -159,9 +163,8 @@ final class AgotStrategy implements Strategy {
         int layers = parameters.layersAt(graph.depth());
         return Flux.fromIterable(graph.layer(layer))
                 .flatMap(node -> process(context, graph, node), context.run().fanOut())
-                .then(Mono.defer(() -> layer < layers - 1
-                        ? next(context, graph, layer)
-                        : forceFinal(context, graph, "max_layers")));
+                .then(Mono.defer(() ->
+                        layer < layers - 1 ? next(context, graph, layer) : forceFinal(context, graph, "max_layers")));
     }
 
     private Mono<Graph.Node> next(Context context, Graph graph, int layer) {
@@ -205,7 +208,8 @@ final class AgotStrategy implements Strategy {
     private Mono<Graph.Node> proposedFinal(Context context, Graph graph, Replies.TaskSpec task) {
         return context.run().step(StepKind.SYNTHESIZE, "final-task", notes -> {
             List<String> dropped = new ArrayList<>();
-            List<Integer> parents = graph.checkParents(task.parentIds(), graph.nextId(), graph.nextId(), task.title(), dropped);
+            List<Integer> parents =
+                    graph.checkParents(task.parentIds(), graph.nextId(), graph.nextId(), task.title(), dropped);
             if (parents.isEmpty()) {
                 parents = graph.taskIds();
                 notes.put("parents_defaulted", "no valid parent id given; every node is a parent");
@@ -310,8 +314,8 @@ final class AgotStrategy implements Strategy {
         Graph sub = new Graph(node.depth() + 1, node.title() + ": " + node.content(), node.traceId() + ".");
         return context.run().step(StepKind.DECOMPOSE, "subgraph", notes -> {
             notes.put("id", node.traceId()).put("depth", sub.depth()).put("layers", parameters.layersAt(sub.depth()));
-            return build(context, sub).flatMap(last -> context.run()
-                    .step(StepKind.SYNTHESIZE, "final", finalNotes -> {
+            return build(context, sub)
+                    .flatMap(last -> context.run().step(StepKind.SYNTHESIZE, "final", finalNotes -> {
                         finalNotes.put("id", last.traceId()).put("depth", last.depth());
                         return taskExecution(context, sub, last, finalNotes).map(text -> {
                             last.answer(text);
@@ -327,7 +331,8 @@ final class AgotStrategy implements Strategy {
     private Mono<String> execute(Context context, Graph graph, Graph.Node node) {
         String leaf = parameters.leafProfile();
         if (leaf == null) {
-            return context.run().step(StepKind.EVALUATE, "execute", notes -> taskExecution(context, graph, node, notes));
+            return context.run()
+                    .step(StepKind.EVALUATE, "execute", notes -> taskExecution(context, graph, node, notes));
         }
         String prompt = prompts.render(AgotPrompts.LEAF_TASK, executionVariables(context, graph, node));
         List<ChatMessage> messages = new ArrayList<>(context.system());
@@ -345,7 +350,8 @@ final class AgotStrategy implements Strategy {
     private Map<String, Object> executionVariables(Context context, Graph graph, Graph.Node node) {
         StringBuilder ancestors = new StringBuilder();
         for (Graph.Node ancestor : graph.ancestors(node)) {
-            ancestors.append("- ")
+            ancestors
+                    .append("- ")
                     .append(ancestor.title())
                     .append(": ")
                     .append(String.valueOf(ancestor.answer()))
@@ -357,7 +363,8 @@ final class AgotStrategy implements Strategy {
                 "goal", goal,
                 "title", node.title(),
                 "content", node.content(),
-                "ancestors", ancestors.isEmpty() ? "(none)" : ancestors.toString().strip());
+                "ancestors",
+                        ancestors.isEmpty() ? "(none)" : ancestors.toString().strip());
     }
 
     /** FINAL_EXECUTION on the main graph's final node, in the problem's answer kind. */
@@ -377,20 +384,18 @@ final class AgotStrategy implements Strategy {
             if (context.kind() != AnswerKind.TEXT) {
                 messages = format.frame(messages, context.kind());
             }
-            return context.run()
-                    .generate(Roles.SOLVER, request(messages))
-                    .map(generation -> {
-                        Choice choice = generation.choices().get(0);
-                        String answer = read(context.kind(), choice.text());
-                        last.answer(choice.text());
-                        notes.put("answer", answer == null ? "none" : excerpt(answer));
-                        context.run().offer(new Candidate(answer, choice.text(), 0.0));
-                        Map<String, Object> solutionNotes = new LinkedHashMap<>();
-                        solutionNotes.put("nodes", parameters.maxNodes() - context.nodesLeft().get());
-                        solutionNotes.put("layers", last.layer());
-                        return new Solution(answer, choice.text(), null, solutionNotes)
-                                .textCut(choice.cutByLength());
-                    });
+            return context.run().generate(Roles.SOLVER, request(messages)).map(generation -> {
+                Choice choice = generation.choices().get(0);
+                String answer = read(context.kind(), choice.text());
+                last.answer(choice.text());
+                notes.put("answer", answer == null ? "none" : excerpt(answer));
+                context.run().offer(new Candidate(answer, choice.text(), 0.0));
+                Map<String, Object> solutionNotes = new LinkedHashMap<>();
+                solutionNotes.put(
+                        "nodes", parameters.maxNodes() - context.nodesLeft().get());
+                solutionNotes.put("layers", last.layer());
+                return new Solution(answer, choice.text(), null, solutionNotes).textCut(choice.cutByLength());
+            });
         });
     }
 
@@ -426,7 +431,8 @@ final class AgotStrategy implements Strategy {
                 notes.put(role + "_error", firstError.getMessage());
                 List<ChatMessage> repair = new ArrayList<>(messages);
                 repair.add(ChatMessage.assistant(first));
-                repair.add(ChatMessage.user(prompts.render(AgotPrompts.REPAIR, Map.of("error", firstError.getMessage()))));
+                repair.add(
+                        ChatMessage.user(prompts.render(AgotPrompts.REPAIR, Map.of("error", firstError.getMessage()))));
                 return text(context, repair).flatMap(second -> {
                     try {
                         T value = schema.apply(JsonValue.objectIn(second));

@@ -103,7 +103,8 @@ final class Graph {
             return isFinal;
         }
 
-        @Nullable String answer() {
+        @Nullable
+        String answer() {
             return answer;
         }
 
@@ -111,7 +112,8 @@ final class Graph {
             answer = value;
         }
 
-        @Nullable Boolean complex() {
+        @Nullable
+        Boolean complex() {
             return complex;
         }
 
@@ -164,7 +166,10 @@ final class Graph {
         for (Integer parent : requested) {
             if (parent == ownId) {
                 dropped.add("self-loop on '" + task + "'");
-            } else if (parent < 0 || parent >= limit || parent >= nodes.size() || nodes.get(parent).isFinal()) {
+            } else if (parent < 0
+                    || parent >= limit
+                    || parent >= nodes.size()
+                    || nodes.get(parent).isFinal()) {
                 dropped.add("unknown parent id " + parent + " of '" + task + "'");
             } else if (!kept.add(parent)) {
                 dropped.add("duplicate edge " + parent + " -> '" + task + "'");
@@ -190,7 +195,11 @@ final class Graph {
     synchronized String strategies() {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < strategies.size(); i++) {
-            out.append("Layer ").append(i).append(": ").append(strategies.get(i)).append('\n');
+            out.append("Layer ")
+                    .append(i)
+                    .append(": ")
+                    .append(strategies.get(i))
+                    .append('\n');
         }
         return out.isEmpty() ? "(none yet)" : out.toString().strip();
     }

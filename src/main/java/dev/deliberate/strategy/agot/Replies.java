@@ -26,7 +26,8 @@ final class Replies {
      *
      * @param requested how many tasks the model asked for, before any cap
      */
-    record Plan(String strategy, List<TaskSpec> tasks, @Nullable TaskSpec finalTask, int requested) {
+    record Plan(
+            String strategy, List<TaskSpec> tasks, @Nullable TaskSpec finalTask, int requested) {
         Plan {
             tasks = List.copyOf(tasks);
         }

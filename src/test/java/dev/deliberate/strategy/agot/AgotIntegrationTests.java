@@ -100,13 +100,15 @@ class AgotIntegrationTests extends ApiIntegrationTest {
         assertThat(run.path("answer").asString()).isEqualTo("42");
         int nested = 0;
         for (JsonNode step : run.path("trace").path("steps")) {
-            if (step.path("kind").asString().equals("run") && step.path("name").asString().equals("rpc")) {
+            if (step.path("kind").asString().equals("run")
+                    && step.path("name").asString().equals("rpc")) {
                 nested++;
             }
         }
         assertThat(nested).isEqualTo(1);
         // init, check, one rpc request of 8 samples, plan, final
         assertThat(BACKEND.calls()).isEqualTo(5);
-        assertThat(BACKEND.requests().stream().filter(r -> r.path("n").asInt(1) == 8)).hasSize(1);
+        assertThat(BACKEND.requests().stream().filter(r -> r.path("n").asInt(1) == 8))
+                .hasSize(1);
     }
 }

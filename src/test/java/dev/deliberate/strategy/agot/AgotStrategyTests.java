@@ -43,7 +43,8 @@ class AgotStrategyTests {
 
     private static final Problem PROBLEM = Problem.of("What is 6 times 7?", AnswerKind.MATH);
 
-    private static AgotParameters params(int maxDepth, int maxLayers, @Nullable Integer maxNodes, @Nullable String leaf) {
+    private static AgotParameters params(
+            int maxDepth, int maxLayers, @Nullable Integer maxNodes, @Nullable String leaf) {
         return new AgotParameters(maxDepth, maxLayers, 3, maxNodes, null, 256, AnswerKind.MATH, leaf);
     }
 
@@ -56,8 +57,10 @@ class AgotStrategyTests {
     }
 
     private static RunResult solve(AgotParameters params, ScriptedEndpoint model, BudgetLimits budget) {
-        RunService service =
-                new Runs().caps(budget).plan("agot", agot(params), Map.of("solver", model), budget).service();
+        RunService service = new Runs()
+                .caps(budget)
+                .plan("agot", agot(params), Map.of("solver", model), budget)
+                .service();
         return Runs.finished(Runs.last(service, "agot", PROBLEM));
     }
 
@@ -65,7 +68,8 @@ class AgotStrategyTests {
     private static Map<String, Step> nodes(RunResult result) {
         return result.steps().stream()
                 .filter(s -> s.kind() == StepKind.GROUP && s.name().equals("node"))
-                .collect(java.util.stream.Collectors.toMap(s -> (String) s.notes().get("id"), s -> s));
+                .collect(java.util.stream.Collectors.toMap(
+                        s -> (String) s.notes().get("id"), s -> s));
     }
 
     private static List<Step> named(RunResult result, String name) {
@@ -164,8 +168,7 @@ class AgotStrategyTests {
 
         assertThat(result.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(result.solution().answer()).isEqualTo("42");
-        assertThat(executionOf(model, "T"))
-                .contains("answer of P", "answer of Q", "answer of R", "answer of S");
+        assertThat(executionOf(model, "T")).contains("answer of P", "answer of Q", "answer of R", "answer of S");
         assertThat(executionOf(model, "S")).contains("answer of Q").doesNotContain("answer of P");
         assertThat(nodes(result).get("2").notes()).containsEntry("parents", List.of(0, 1));
         // the third layer is the last: no plan after it, a forced final over every node
@@ -189,9 +192,10 @@ class AgotStrategyTests {
             case COMPLEXITY -> verdict(title(ask.prompt()).equals("Hard"));
             case SUBTASKS -> tasks("H1", "H2");
             case NEW_TASKS -> ask.prompt().contains("Hard: do Hard") ? finalTask("0,1") : finalTask("0");
-            case EXECUTE -> title(ask.prompt()).equals("Combine")
-                    ? result("hard is 42")
-                    : result("answer of " + title(ask.prompt()));
+            case EXECUTE ->
+                title(ask.prompt()).equals("Combine")
+                        ? result("hard is 42")
+                        : result("answer of " + title(ask.prompt()));
             case FINAL -> "So 42. The answer is 42.";
             default -> throw new AssertionError(ask.role());
         });
@@ -217,8 +221,7 @@ class AgotStrategyTests {
     }
 
     private static List<String> ancestorIds(RunResult result, Step step) {
-        Map<String, Step> byId = result.steps().stream()
-                .collect(java.util.stream.Collectors.toMap(Step::id, s -> s));
+        Map<String, Step> byId = result.steps().stream().collect(java.util.stream.Collectors.toMap(Step::id, s -> s));
         List<String> ids = new java.util.ArrayList<>();
         String parent = step.parentId();
         while (parent != null) {
@@ -261,9 +264,10 @@ class AgotStrategyTests {
             case INITIAL -> tasks("A");
             case COMPLEXITY -> "maybe?";
             case EXECUTE -> "A is seven";
-            case REPAIR -> AgotModel.role(ask.request().messages().get(0).content()) == Role.COMPLEXITY
-                    ? "still not json"
-                    : "A is seven, really";
+            case REPAIR ->
+                AgotModel.role(ask.request().messages().get(0).content()) == Role.COMPLEXITY
+                        ? "still not json"
+                        : "A is seven, really";
             case NEW_TASKS -> finalTask("0");
             case FINAL -> "The answer is 7.";
             default -> throw new AssertionError(ask.role());
@@ -301,7 +305,8 @@ class AgotStrategyTests {
             default -> throw new AssertionError(ask.role());
         });
 
-        RunResult result = solve(params(1, 3, null, null), model, new BudgetLimits(200, 10_000_000, Duration.ofSeconds(30), 3, 64, 0));
+        RunResult result = solve(
+                params(1, 3, null, null), model, new BudgetLimits(200, 10_000_000, Duration.ofSeconds(30), 3, 64, 0));
 
         assertThat(result.status()).isEqualTo(RunStatus.SUCCEEDED);
         // The spec's worst case at d_max=1, l_max=3, n_max=3: 14 top-level calls and 9 subgraphs of 10.
@@ -360,8 +365,8 @@ class AgotStrategyTests {
             default -> throw new AssertionError(ask.role());
         });
 
-        RunResult result =
-                solve(params(1, 3, null, null), model, new BudgetLimits(5, 1_000_000, Duration.ofSeconds(30), 3, 64, 0));
+        RunResult result = solve(
+                params(1, 3, null, null), model, new BudgetLimits(5, 1_000_000, Duration.ofSeconds(30), 3, 64, 0));
 
         assertThat(result.status()).isEqualTo(RunStatus.TRUNCATED);
         assertThat(result.truncated()).isTrue();
@@ -407,8 +412,8 @@ class AgotStrategyTests {
             default -> throw new AssertionError(a.role());
         }));
         ScriptedEndpoint leafModel = ScriptedEndpoint.cycling("leaf-model", "leaf says 21");
-        Strategy leaf = new DirectKind(Formats.shipped())
-                .create(new DirectParameters(null, null, 128, AnswerKind.TEXT, false));
+        Strategy leaf =
+                new DirectKind(Formats.shipped()).create(new DirectParameters(null, null, 128, AnswerKind.TEXT, false));
         RunService service = new Runs()
                 .plan("agot", agot(params(0, 3, null, "leaf")), Map.of("solver", model))
                 .plan("leaf", leaf, Map.of("solver", leafModel))
@@ -426,6 +431,8 @@ class AgotStrategyTests {
                 .filter(s -> s.kind() == StepKind.RUN && s.name().equals("leaf"))
                 .toList();
         assertThat(runs).hasSize(2);
-        assertThat(runs).extracting(Step::parentId).containsExactlyInAnyOrder(nodes.get("0").id(), nodes.get("1").id());
+        assertThat(runs)
+                .extracting(Step::parentId)
+                .containsExactlyInAnyOrder(nodes.get("0").id(), nodes.get("1").id());
     }
 }

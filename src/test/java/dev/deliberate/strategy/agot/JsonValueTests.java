@@ -56,7 +56,6 @@ class JsonValueTests {
 
     @Test
     void sayWhereTheErrorIs() {
-        assertThatThrownBy(() -> JsonValue.parse("{\"a\": [1 2]}"))
-                .hasMessage("expected ']' at offset 9");
+        assertThatThrownBy(() -> JsonValue.parse("{\"a\": [1 2]}")).hasMessage("expected ']' at offset 9");
     }
 }
