@@ -201,9 +201,19 @@ public final class Run {
      * The body may attach notes; the step ends when the body's Mono settles.
      */
     public <T> Mono<T> step(StepKind kind, String name, Function<StepNotes, Mono<T>> body) {
+        return step(kind, name, Map.of(), body);
+    }
+
+    /**
+     * As {@link #step(StepKind, String, Function)}, with notes known when the step starts: they travel with the
+     * step's start event (so a client following the trace live can place the step at once) and stay in its notes.
+     */
+    public <T> Mono<T> step(
+            StepKind kind, String name, Map<String, Object> opening, Function<StepNotes, Mono<T>> body) {
         return Mono.deferContextual(context -> {
-            Step step = trace.open(parentOf(context), kind, name, null, Map.of());
+            Step step = trace.open(parentOf(context), kind, name, null, opening);
             StepNotes notes = new StepNotes();
+            opening.forEach(notes::put);
             return Mono.defer(() -> body.apply(notes))
                     .contextWrite(inner -> inner.put(PARENT_STEP, step.id()))
                     .doOnSuccess(value -> trace.close(step.id(), Step.Status.OK, RunUsage.ZERO, notes.snapshot()))

@@ -252,12 +252,13 @@ final class AgotStrategy implements Strategy {
 
     /** PROCESS: one node of a layer, as a GROUP step that holds its check, its subgraph or its execution. */
     private Mono<Void> process(Context context, Graph graph, Graph.Node node) {
-        return context.run().step(StepKind.GROUP, "node", notes -> {
-            notes.put("id", node.traceId())
-                    .put("layer", node.layer())
-                    .put("depth", node.depth())
-                    .put("parents", node.parents())
-                    .put("title", excerpt(node.title()));
+        Map<String, Object> placed = new LinkedHashMap<>();
+        placed.put("id", node.traceId());
+        placed.put("layer", node.layer());
+        placed.put("depth", node.depth());
+        placed.put("parents", node.parents());
+        placed.put("title", excerpt(node.title()));
+        return context.run().step(StepKind.GROUP, "node", placed, notes -> {
             Mono<String> answer;
             if (node.depth() < parameters.maxDepth()) {
                 answer = complexity(context, graph, node, notes).flatMap(complex -> {

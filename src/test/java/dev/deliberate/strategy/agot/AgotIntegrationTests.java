@@ -5,14 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.deliberate.api.ApiIntegrationTest;
 import dev.deliberate.testkit.FakeOpenAiServer.Reply;
 import dev.deliberate.testkit.JsonRequests;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The shipped {@code agot} and {@code agot-rpc} profiles through both APIs, against the fake backend. */
 class AgotIntegrationTests extends ApiIntegrationTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** One initial task that is simple, then a final task over it. */
     private static Reply graph() {
@@ -110,5 +117,39 @@ class AgotIntegrationTests extends ApiIntegrationTest {
         assertThat(BACKEND.calls()).isEqualTo(5);
         assertThat(BACKEND.requests().stream().filter(r -> r.path("n").asInt(1) == 8))
                 .hasSize(1);
+    }
+
+    @Test
+    void reasonStreamsEachNodeWithItsPlaceInTheGraphAsItStarts() {
+        BACKEND.defaultReply(graph());
+
+        List<ServerSentEvent<String>> events = client.post()
+                .uri("/v1/reason")
+                .contentType(MediaType.APPLICATION_JSON)
+                .accept(MediaType.TEXT_EVENT_STREAM)
+                .bodyValue(Map.of("profile", "agot", "problem", Map.of("text", "What is 6 times 7?", "kind", "math")))
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() {})
+                .getResponseBody()
+                .collectList()
+                .block(Duration.ofSeconds(10));
+
+        List<JsonNode> steps = events.stream()
+                .filter(event -> "step".equals(event.event()))
+                .map(event -> JSON.readTree(event.data()))
+                .toList();
+        JsonNode nodeStarted = steps.stream()
+                .filter(step -> step.path("name").asString().equals("node")
+                        && step.path("status").asString().equals("running"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(nodeStarted.path("notes").path("id").asString()).isEqualTo("0");
+        assertThat(nodeStarted.path("notes").path("layer").asInt()).isZero();
+        assertThat(nodeStarted.path("notes").path("depth").asInt()).isZero();
+        assertThat(nodeStarted.path("notes").path("parents")).isEmpty();
+        assertThat(nodeStarted.path("notes").path("answer").isMissingNode()).isTrue();
+        assertThat(events.get(events.size() - 1).event()).isEqualTo("solution");
     }
 }
