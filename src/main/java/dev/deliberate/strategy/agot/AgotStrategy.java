@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -54,7 +55,8 @@ final class AgotStrategy implements Strategy {
             String question,
             List<ChatMessage> system,
             Graph main,
-            AtomicInteger nodesLeft) {
+            AtomicInteger nodesLeft,
+            AtomicReference<@Nullable String> leafStoppedBy) {
 
         /** Up to {@code wanted} of the run's remaining task nodes. */
         int reserve(int wanted) {
@@ -66,6 +68,10 @@ final class AgotStrategy implements Strategy {
                 }
             }
         }
+
+        void release(int unused) {
+            nodesLeft.addAndGet(unused);
+        }
     }
 
     @Override
@@ -76,8 +82,15 @@ final class AgotStrategy implements Strategy {
         List<ChatMessage> system = problem.messages().stream()
                 .filter(m -> m.role().equals(ChatMessage.SYSTEM))
                 .toList();
-        Context context =
-                new Context(run, problem, kind, question, system, main, new AtomicInteger(parameters.maxNodes()));
+        Context context = new Context(
+                run,
+                problem,
+                kind,
+                question,
+                system,
+                main,
+                new AtomicInteger(parameters.maxNodes()),
+                new AtomicReference<>());
         return build(context, main).flatMap(last -> finalAnswer(context, last));
     }
 
@@ -134,7 +147,13 @@ final class AgotStrategy implements Strategy {
     /** Adds the capped tasks of {@code plan} as {@code layer}, dropping bad edges; records both in {@code notes}. */
     private List<Graph.Node> addTasks(Context context, Graph graph, Replies.Plan plan, int layer, StepNotes notes) {
         int wanted = Math.min(plan.tasks().size(), parameters.maxNewTasks());
-        int granted = context.reserve(wanted);
+        // A subgraph starts with the one node its complex parent reserved when it decided to expand.
+        int ahead = graph.claimReserved();
+        int granted = ahead + context.reserve(Math.max(0, wanted - ahead));
+        if (granted > wanted) {
+            context.release(granted - wanted);
+            granted = wanted;
+        }
         List<String> dropped = new ArrayList<>();
         List<Graph.Node> added = new ArrayList<>();
         int firstNew = graph.nextId();
@@ -264,7 +283,8 @@ final class AgotStrategy implements Strategy {
                 answer = complexity(context, graph, node, notes).flatMap(complex -> {
                     node.complex(complex);
                     notes.put("complex", complex);
-                    if (complex && context.nodesLeft().get() > 0) {
+                    // Reserve the subgraph's first node now: two complex siblings must not both expand on the last one.
+                    if (complex && context.reserve(1) == 1) {
                         return subgraph(context, node);
                     }
                     if (complex) {
@@ -279,7 +299,9 @@ final class AgotStrategy implements Strategy {
             return answer.map(text -> {
                         node.answer(text);
                         notes.put("answer", excerpt(text));
-                        offer(context, text);
+                        if (node.depth() == 0) {
+                            offer(context, text);
+                        }
                         return text;
                     })
                     .then();
@@ -312,7 +334,7 @@ final class AgotStrategy implements Strategy {
 
     /** SUBGRAPH: a nested graph for a complex node; its final node's answer becomes the node's answer. */
     private Mono<String> subgraph(Context context, Graph.Node node) {
-        Graph sub = new Graph(node.depth() + 1, node.title() + ": " + node.content(), node.traceId() + ".");
+        Graph sub = new Graph(node.depth() + 1, node.title() + ": " + node.content(), node.traceId() + ".", 1);
         return context.run().step(StepKind.DECOMPOSE, "subgraph", notes -> {
             notes.put("id", node.traceId()).put("depth", sub.depth()).put("layers", parameters.layersAt(sub.depth()));
             return build(context, sub)
@@ -339,7 +361,14 @@ final class AgotStrategy implements Strategy {
         List<ChatMessage> messages = new ArrayList<>(context.system());
         messages.add(ChatMessage.user(prompt));
         // The leaf profile answers in its own default kind; the node keeps its whole text, reasoning included.
-        return context.run().solveWith(leaf, new Problem(messages, null, null)).map(Solution::text);
+        return context.run().solveWith(leaf, new Problem(messages, null, null)).map(solution -> {
+            if (solution.isStoppedByBudget()) {
+                // The graph goes on with the cut leaf's answer, and the run must say it was cut.
+                context.leafStoppedBy()
+                        .compareAndSet(null, String.valueOf(solution.notes().get(Solution.STOPPED_BY)));
+            }
+            return solution.text();
+        });
     }
 
     private Mono<String> taskExecution(Context context, Graph graph, Graph.Node node, StepNotes notes) {
@@ -395,7 +424,10 @@ final class AgotStrategy implements Strategy {
                 solutionNotes.put(
                         "nodes", parameters.maxNodes() - context.nodesLeft().get());
                 solutionNotes.put("layers", last.layer());
-                return new Solution(answer, choice.text(), null, solutionNotes).textCut(choice.cutByLength());
+                Solution solution =
+                        new Solution(answer, choice.text(), null, solutionNotes).textCut(choice.cutByLength());
+                String leafCut = context.leafStoppedBy().get();
+                return leafCut == null ? solution : solution.stoppedBy(leafCut);
             });
         });
     }
@@ -406,9 +438,15 @@ final class AgotStrategy implements Strategy {
                 : format.extract(kind, text).map(Answer::raw).orElse(null);
     }
 
-    /** Every node answer is the best there is should the budget stop the graph; later ones win ties. */
+    /**
+     * A main-graph node's readable answer is the best there is should the budget stop the graph (later ones win
+     * ties); a subgraph's steps answer sub-questions, and a text without an answer in the problem's kind is no answer.
+     */
     private void offer(Context context, String text) {
-        context.run().offer(new Candidate(read(context.kind(), text), text, 0.0));
+        String answer = read(context.kind(), text);
+        if (answer != null) {
+            context.run().offer(new Candidate(answer, text, 0.0));
+        }
     }
 
     /**

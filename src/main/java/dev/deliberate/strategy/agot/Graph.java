@@ -18,6 +18,7 @@ final class Graph {
     private final int depth;
     private final String goal;
     private final String prefix;
+    private int reserved;
     private final List<Node> nodes = new ArrayList<>();
     private final List<String> strategies = new ArrayList<>();
 
@@ -26,9 +27,22 @@ final class Graph {
      * @param prefix trace-id prefix of its nodes, empty for the main graph
      */
     Graph(int depth, String goal, String prefix) {
+        this(depth, goal, prefix, 0);
+    }
+
+    /** @param reserved task nodes already taken from the run's allowance for this graph's first tasks */
+    Graph(int depth, String goal, String prefix, int reserved) {
         this.depth = depth;
         this.goal = goal;
         this.prefix = prefix;
+        this.reserved = reserved;
+    }
+
+    /** The nodes reserved ahead for this graph, handed over once. */
+    synchronized int claimReserved() {
+        int claimed = reserved;
+        reserved = 0;
+        return claimed;
     }
 
     int depth() {

@@ -12,8 +12,10 @@ import dev.deliberate.answer.AnswerKind;
 import dev.deliberate.model.ChatMessage;
 import dev.deliberate.model.GenerationRequest;
 import dev.deliberate.prompt.PromptLibrary;
+import dev.deliberate.run.BudgetExhaustedException;
 import dev.deliberate.run.BudgetLimits;
 import dev.deliberate.run.Problem;
+import dev.deliberate.run.RunEvent;
 import dev.deliberate.run.RunRequest;
 import dev.deliberate.run.RunResult;
 import dev.deliberate.run.RunService;
@@ -434,5 +436,101 @@ class AgotStrategyTests {
         assertThat(runs)
                 .extracting(Step::parentId)
                 .containsExactlyInAnyOrder(nodes.get("0").id(), nodes.get("1").id());
+    }
+
+    @Test
+    void aBudgetStopKeepsTheLastMainGraphAnswerThatHasOneNotALaterNodeWithout() {
+        AtomicInteger planned = new AtomicInteger();
+        ScriptedEndpoint model = AgotModel.endpoint(ask -> switch (ask.role()) {
+            case INITIAL -> tasks("A");
+            case COMPLEXITY -> verdict(false);
+            case EXECUTE ->
+                title(ask.prompt()).equals("A") ? result("A gives 7. The answer is 7.") : result("B checked the units");
+            case NEW_TASKS -> planned.getAndIncrement() == 0 ? next("B=0") : next("C=1");
+            default -> throw new AssertionError(ask.role());
+        });
+
+        // init, check A, execute A, plan, check B, execute B, plan, check C: C's execution finds the budget spent
+        RunResult result = solve(
+                params(1, 3, null, null), model, new BudgetLimits(8, 1_000_000, Duration.ofSeconds(30), 3, 64, 0));
+
+        assertThat(result.status()).isEqualTo(RunStatus.TRUNCATED);
+        assertThat(nodes(result).get("1").notes()).containsEntry("answer", "B checked the units");
+        assertThat(result.solution().answer()).isEqualTo("7");
+    }
+
+    @Test
+    void subgraphStepsAreNeverOfferedAsTheAnswerToTheQuestion() {
+        ScriptedEndpoint model = AgotModel.endpoint(ask -> switch (ask.role()) {
+            case INITIAL -> tasks("A");
+            case SUBTASKS -> tasks("a1");
+            case COMPLEXITY -> verdict(true);
+            case EXECUTE -> result("a1 is 3. The answer is 3.");
+            case NEW_TASKS -> finalTask("0");
+            default -> throw new AssertionError(ask.role());
+        });
+
+        // init, check A, subtasks, execute a1 (depth 1: no check), sub plan: budget spent on the 5th call
+        RunEvent event = Runs.last(
+                new Runs()
+                        .caps(new BudgetLimits(4, 1_000_000, Duration.ofSeconds(30), 3, 64, 0))
+                        .plan(
+                                "agot",
+                                agot(params(1, 3, null, null)),
+                                Map.of("solver", model),
+                                new BudgetLimits(4, 1_000_000, Duration.ofSeconds(30), 3, 64, 0))
+                        .service(),
+                "agot",
+                PROBLEM);
+
+        assertThat(event).isInstanceOf(RunEvent.Failed.class);
+        assertThat(((RunEvent.Failed) event).error()).isInstanceOf(BudgetExhaustedException.class);
+    }
+
+    @Test
+    void twoComplexSiblingsCannotBothExpandOnTheLastNode() {
+        ScriptedEndpoint model = AgotModel.endpoint(ask -> switch (ask.role()) {
+            case INITIAL -> tasks("A", "B");
+            case SUBTASKS -> tasks("sub");
+            case COMPLEXITY -> verdict(true);
+            case EXECUTE -> result("done. The answer is 1.");
+            case NEW_TASKS -> finalTask(title(ask.prompt()).isEmpty() ? "0" : "0");
+            case FINAL_TASK -> "{\"title\": \"Forced\", \"content\": \"combine all\"}";
+            case FINAL -> "The answer is 1.";
+            default -> throw new AssertionError(ask.role());
+        });
+
+        // two initial tasks use two of three nodes; both are complex, one node is left for one subgraph
+        RunResult result = solve(params(1, 3, 3, null), model);
+
+        assertThat(result.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(named(result, "subgraph")).hasSize(1);
+        assertThat(nodes(result)).hasSize(3);
+        assertThat(result.solution().notes()).containsEntry("nodes", 3);
+        List<Step> nodeSteps = List.copyOf(nodes(result).values());
+        assertThat(nodeSteps.stream().filter(s -> "max_nodes".equals(s.notes().get("expansion_skipped"))))
+                .hasSize(1);
+    }
+
+    @Test
+    void aLeafCutByTheBudgetMarksTheWholeRunTruncated() {
+        AtomicInteger planned = new AtomicInteger();
+        ScriptedEndpoint model = AgotModel.endpoint(ask -> simple(ask, a -> switch (a.role()) {
+            case INITIAL -> tasks("A");
+            case NEW_TASKS -> planned.getAndIncrement() == 0 ? finalTask("0") : finalTask("0");
+            default -> throw new AssertionError(a.role());
+        }));
+        Strategy cutLeaf = (problem, run) -> Mono.just(
+                dev.deliberate.run.Solution.of("21", "leaf says 21", 0.5).stoppedBy("max_breadth"));
+        RunService service = new Runs()
+                .plan("agot", agot(params(0, 3, null, "leaf")), Map.of("solver", model))
+                .plan("leaf", cutLeaf, Map.of())
+                .service();
+
+        RunResult result = Runs.finished(Runs.last(service, "agot", PROBLEM));
+
+        assertThat(result.status()).isEqualTo(RunStatus.TRUNCATED);
+        assertThat(result.solution().answer()).isEqualTo("42");
+        assertThat(result.solution().notes()).containsEntry("stopped_by", "max_breadth");
     }
 }
