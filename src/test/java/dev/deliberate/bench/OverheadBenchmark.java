@@ -36,9 +36,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class OverheadBenchmark {
 
-    /** Sequential rounds of backend calls per request: direct makes one call, self-consistency one call with n=5. */
-    private static final Map<String, Integer> ROUNDS = Map.of("direct", 1, "self-consistency", 1);
-
     private static final Duration RUN_LIMIT = Duration.ofMinutes(5);
     private static final int SEQUENTIAL_WARMUP = 20;
     private static final int WARMUP_ROUNDS = 8;
@@ -103,38 +100,61 @@ public final class OverheadBenchmark {
                     "service on %s, fake on %s, latency %d ms",
                     service, backend, settings.latency().toMillis());
 
+            List<Workload> workloads = settings.profiles().stream()
+                    .flatMap(profile -> Workload.of(profile, ANSWER).stream())
+                    .toList();
             Map<String, byte[]> backendBodies = new LinkedHashMap<>();
-            for (String profile : settings.profiles()) {
-                byte[] body = request(profile);
-                LoadClient.Exchange reply = warmUp(profile + " via the service", client, service, body, fake);
-                // Exactly what the service sends to the backend for this profile, replayed as the baseline.
+            for (Workload workload : workloads) {
+                byte[] body = request(workload.profile());
+                LoadClient.Exchange reply =
+                        warmUp(workload.label() + " via the service", client, service, body, fake, workload, true);
+                // Exactly the last request the service sent to the backend for this workload, replayed as the
+                // baseline: one call, whatever the run's shape.
                 byte[] backendBody = json.writeValueAsBytes(fake.lastRequest().body());
-                LoadClient.Exchange backendReply =
-                        warmUp(profile + " straight to the fake", client, backend, backendBody, fake);
-                backendBodies.put(profile, backendBody);
+                LoadClient.Exchange backendReply = warmUp(
+                        workload.label() + " straight to the fake",
+                        client,
+                        backend,
+                        backendBody,
+                        fake,
+                        workload,
+                        false);
+                backendBodies.put(workload.label(), backendBody);
                 log(
                         "warmed up %s: service request %d B, reply %d B; backend request %d B, reply %d B",
-                        profile, body.length, reply.body().length, backendBody.length, backendReply.body().length);
+                        workload.label(),
+                        body.length,
+                        reply.body().length,
+                        backendBody.length,
+                        backendReply.body().length);
             }
-            for (String profile : settings.profiles()) {
-                byte[] body = request(profile);
+            for (Workload workload : workloads) {
+                byte[] body = request(workload.profile());
                 for (int i = 0; i < settings.concurrencies().size(); i++) {
                     int concurrency = settings.concurrencies().get(i);
                     int requests = settings.requestsAt(i);
                     System.gc();
                     awaitQuiet();
-                    LoadClient.Phase direct =
-                            phase(client, backend, backendBodies.get(profile), requests, concurrency, fake);
+                    LoadClient.Phase direct = phase(
+                            client,
+                            backend,
+                            backendBodies.get(workload.label()),
+                            requests,
+                            concurrency,
+                            fake,
+                            workload,
+                            false);
                     System.gc();
                     awaitQuiet();
-                    LoadClient.Phase through = phase(client, service, body, requests, concurrency, fake);
+                    LoadClient.Phase through =
+                            phase(client, service, body, requests, concurrency, fake, workload, true);
                     List<ServiceSample> samples = samples(through, runs);
-                    Duration ideal = settings.latency().multipliedBy(ROUNDS.getOrDefault(profile, 1));
-                    OverheadRow row = OverheadRow.of(profile, concurrency, ideal, samples, through, direct);
+                    OverheadRow row =
+                            OverheadRow.of(workload, concurrency, settings.latency(), samples, through, direct);
                     rows.add(row);
                     log(
                             "%s at %d: client p50 %s ms, cp p50 %s ms, base p50 %s ms",
-                            profile,
+                            workload.label(),
                             concurrency,
                             OverheadReport.ms(row.client().p50()),
                             OverheadReport.ms(row.criticalPath().p50()),
@@ -149,7 +169,7 @@ public final class OverheadBenchmark {
     }
 
     private ConfigurableApplicationContext startService(FakeOpenAiServer fake) {
-        configure(fake);
+        configure(fake, Reply.texts(ANSWER));
         int concurrent = settings.maxConcurrency();
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("server.port", 0);
@@ -163,8 +183,9 @@ public final class OverheadBenchmark {
         properties.put("deliberate.endpoints.local.capabilities.multiple-choices", true);
         properties.put("deliberate.endpoints.local.capabilities.logprobs", true);
         properties.put("deliberate.endpoints.local.capabilities.max-top-logprobs", 20);
-        // Self-consistency asks for n=5 in one call; room for every call of the largest phase at once.
-        properties.put("deliberate.endpoints.local.max-concurrency", concurrent * 5);
+        // Room for every call of the largest phase at once: self-consistency asks for n=5 in one call, and AGoT's
+        // worst case has 9 calls of one run in flight (3 subgraphs of 3 nodes).
+        properties.put("deliberate.endpoints.local.max-concurrency", concurrent * 10);
         properties.put("deliberate.endpoints.local.max-queue", concurrent * 20);
         properties.put("deliberate.endpoints.local.timeouts.total", "30s");
         properties.put("deliberate.limits.max-concurrent-runs", concurrent * 5);
@@ -211,8 +232,8 @@ public final class OverheadBenchmark {
     }
 
     /** A fresh script and empty counters, so that the fake's request log never grows across phases. */
-    private void configure(FakeOpenAiServer fake) {
-        fake.reset().defaultReply(Reply.texts(ANSWER).latency(settings.latency()));
+    private void configure(FakeOpenAiServer fake, Reply reply) {
+        fake.reset().defaultReply(reply.latency(settings.latency()));
     }
 
     /**
@@ -220,11 +241,18 @@ public final class OverheadBenchmark {
      * (within {@link #SETTLED} of the round before; the JIT compilers share the CPUs with the load), at most
      * {@link #WARMUP_ROUNDS} rounds; then a few sequential requests. Returns the last exchange, a sample of the reply.
      */
-    private LoadClient.Exchange warmUp(String label, LoadClient client, URI uri, byte[] body, FakeOpenAiServer fake) {
+    private LoadClient.Exchange warmUp(
+            String label,
+            LoadClient client,
+            URI uri,
+            byte[] body,
+            FakeOpenAiServer fake,
+            Workload workload,
+            boolean service) {
         double previous = Double.NaN;
         int rounds = 0;
         while (settings.warmup() > 0 && rounds < WARMUP_ROUNDS) {
-            double cpu = phase(client, uri, body, settings.warmup(), settings.maxConcurrency(), fake)
+            double cpu = phase(client, uri, body, settings.warmup(), settings.maxConcurrency(), fake, workload, service)
                     .cpuMillisPerRequest();
             rounds++;
             if (Math.abs(cpu - previous) <= SETTLED * previous) {
@@ -232,15 +260,23 @@ public final class OverheadBenchmark {
             }
             previous = cpu;
         }
-        List<LoadClient.Exchange> exchanges =
-                phase(client, uri, body, SEQUENTIAL_WARMUP, 1, fake).exchanges();
+        List<LoadClient.Exchange> exchanges = phase(client, uri, body, SEQUENTIAL_WARMUP, 1, fake, workload, service)
+                .exchanges();
         log("warm-up of %s: %d rounds, last %.2f ms CPU per request", label, rounds, previous);
         return exchanges.get(exchanges.size() - 1);
     }
 
+    /** @param service whether {@code uri} is the service (runs of the workload) or the fake (one call a request) */
     private LoadClient.Phase phase(
-            LoadClient client, URI uri, byte[] body, int requests, int concurrency, FakeOpenAiServer fake) {
-        configure(fake);
+            LoadClient client,
+            URI uri,
+            byte[] body,
+            int requests,
+            int concurrency,
+            FakeOpenAiServer fake,
+            Workload workload,
+            boolean service) {
+        configure(fake, workload.reply());
         LoadClient.Phase phase = client.send(uri, body, requests, concurrency, settings.phaseLimit());
         if (phase.failures() > 0) {
             LoadClient.Exchange failed = phase.exchanges().stream()
@@ -250,8 +286,10 @@ public final class OverheadBenchmark {
             throw new IllegalStateException(phase.failures() + " of " + requests + " requests to " + uri
                     + " failed; first: " + failed.status() + " " + new String(failed.body(), StandardCharsets.UTF_8));
         }
-        if (fake.calls() != requests) {
-            throw new IllegalStateException("the fake saw " + fake.calls() + " calls for " + requests + " requests");
+        int expected = requests * (service ? workload.calls() : 1);
+        if (fake.calls() != expected) {
+            throw new IllegalStateException("the fake saw " + fake.calls() + " calls for " + requests + " requests"
+                    + " (expected " + expected + ")");
         }
         return phase;
     }

@@ -17,6 +17,14 @@ final class OverheadReport {
             new Column("reqs", "measured requests (after warm-up)", row -> Integer.toString(row.requests())),
             new Column("fail", "non-200 replies, service and baseline", row -> Long.toString(row.failures())),
             new Column("calls", "mean `deliberate.model_calls` per request", row -> number(row.modelCalls(), 1)),
+            new Column(
+                    "bound",
+                    "the spec's worst-case calls per run for the profile's parameters (`-`: none given)",
+                    row -> row.bound() > 0 ? Integer.toString(row.bound()) : "-"),
+            new Column(
+                    "rounds",
+                    "sequential rounds of backend calls of one run (1 for direct and self-consistency)",
+                    row -> Integer.toString(row.rounds())),
             new Column("req/s", "service throughput: requests / phase wall time", row -> number(row.throughput(), 0)),
             new Column(
                     "client p50",
@@ -56,11 +64,11 @@ final class OverheadReport {
                     row -> number(row.othersShare() * 100, 0)),
             new Column(
                     "ovh/call p50",
-                    "the service's own cost per backend call: (client p50 - base p50) / calls, ms",
+                    "the service's own cost per backend call: (client p50 - rounds x base p50) / calls, ms",
                     row -> ms(row.overheadPerCallP50())),
             new Column(
                     "ovh/call p99",
-                    "the same at p99: (client p99 - base p99) / calls, ms",
+                    "the same at p99: (client p99 - rounds x base p99) / calls, ms",
                     row -> ms(row.overheadPerCallP99())));
 
     static final List<Column> RATIOS = List.of(
@@ -83,7 +91,7 @@ final class OverheadReport {
             new Column("run/cp of p50s", "run p50 / cp p50", row -> ratio(row.runOverCriticalPathOfP50s())),
             new Column(
                     "client/ideal p50",
-                    "client wall / (fake latency x sequential rounds, 1 for both profiles)",
+                    "client wall / (fake latency x sequential rounds)",
                     row -> ratio(row.clientOverIdeal().p50())),
             new Column(
                     "client/ideal p99", "", row -> ratio(row.clientOverIdeal().p99())),

@@ -19,6 +19,8 @@ record OverheadRow(
         double baselineCpuPerRequest,
         double othersShare,
         double modelCalls,
+        int rounds,
+        int bound,
         Distribution client,
         Distribution criticalPath,
         Distribution runWall,
@@ -30,19 +32,19 @@ record OverheadRow(
         Distribution wireRunOverCriticalPath) {
 
     /**
-     * @param ideal the latency of the fake times the profile's sequential rounds of backend calls
+     * @param latency the fake's latency per call; times the workload's sequential rounds of calls, the ideal wall time
      * @param samples the successful service requests
      */
     static OverheadRow of(
-            String profile,
+            Workload workload,
             int concurrency,
-            Duration ideal,
+            Duration latency,
             List<ServiceSample> samples,
             LoadClient.Phase service,
             LoadClient.Phase direct) {
-        double idealMs = ideal.toNanos() / 1e6;
+        double idealMs = latency.multipliedBy(workload.rounds()).toNanos() / 1e6;
         return new OverheadRow(
-                profile,
+                workload.label(),
                 concurrency,
                 service.exchanges().size(),
                 service.failures() + direct.failures(),
@@ -52,6 +54,8 @@ record OverheadRow(
                 direct.cpuMillisPerRequest(),
                 Math.max(service.othersShare(), direct.othersShare()),
                 samples.stream().mapToInt(ServiceSample::modelCalls).average().orElse(Double.NaN),
+                workload.rounds(),
+                workload.bound(),
                 of(samples, ServiceSample::clientMs),
                 of(samples, ServiceSample::criticalPathMs),
                 of(samples, ServiceSample::runWallMs),
@@ -76,14 +80,17 @@ record OverheadRow(
         return runWall.p50() / criticalPath.p50();
     }
 
-    /** (service client wall - direct-to-fake client wall) / model calls, at the median. */
+    /**
+     * (service client wall - rounds x direct-to-fake client wall) / model calls, at the median: a run waits for its
+     * rounds of calls one after another, and each round costs at least one baseline call.
+     */
     double overheadPerCallP50() {
-        return (client.p50() - baseline.p50()) / modelCalls;
+        return (client.p50() - rounds * baseline.p50()) / modelCalls;
     }
 
-    /** (service client wall - direct-to-fake client wall) / model calls, at the 99th percentile. */
+    /** The same at the 99th percentile. */
     double overheadPerCallP99() {
-        return (client.p99() - baseline.p99()) / modelCalls;
+        return (client.p99() - rounds * baseline.p99()) / modelCalls;
     }
 
     private static Distribution of(List<ServiceSample> samples, ToDoubleFunction<ServiceSample> value) {

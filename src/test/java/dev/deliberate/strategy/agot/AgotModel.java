@@ -9,10 +9,13 @@ import java.util.List;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
 
-/** A scripted solver that answers by prompt role, read from the heading each agot template starts with. */
-final class AgotModel {
+/**
+ * A scripted solver that answers by prompt role, read from the heading each agot template starts with. Public for the
+ * overhead benchmark, whose fake backend answers by the same roles.
+ */
+public final class AgotModel {
 
-    enum Role {
+    public enum Role {
         INITIAL,
         SUBTASKS,
         NEW_TASKS,
@@ -49,7 +52,7 @@ final class AgotModel {
         return new Ask(role(last), last, request);
     }
 
-    static Role role(String prompt) {
+    public static Role role(String prompt) {
         if (prompt.startsWith("Your reply could not be used")) {
             return Role.REPAIR;
         }
@@ -78,12 +81,12 @@ final class AgotModel {
     }
 
     /** The title of the task a TASK_EXECUTION or COMPLEXITY_CHECK prompt is about. */
-    static String title(String prompt) {
+    public static String title(String prompt) {
         int at = prompt.indexOf("Title: ");
         return prompt.substring(at + 7, prompt.indexOf('\n', at));
     }
 
-    static String tasks(String... titles) {
+    public static String tasks(String... titles) {
         StringBuilder out = new StringBuilder("{\"strategy\": \"split\", \"tasks\": [");
         for (int i = 0; i < titles.length; i++) {
             out.append(i == 0 ? "" : ", ")
@@ -97,7 +100,7 @@ final class AgotModel {
     }
 
     /** New tasks, each {@code title=parent,parent}. */
-    static String next(String... tasks) {
+    public static String next(String... tasks) {
         StringBuilder out = new StringBuilder("{\"strategy\": \"fill gaps\", \"tasks\": [");
         for (int i = 0; i < tasks.length; i++) {
             String[] parts = tasks[i].split("=");
@@ -113,16 +116,16 @@ final class AgotModel {
         return out.append("]}").toString();
     }
 
-    static String finalTask(String parents) {
+    public static String finalTask(String parents) {
         return "{\"strategy\": \"done\", \"final_task\": {\"title\": \"Combine\", \"content\": \"combine\","
                 + " \"parent_ids\": [" + parents + "]}}";
     }
 
-    static String verdict(boolean complex) {
+    public static String verdict(boolean complex) {
         return "{\"is_complex\": " + complex + ", \"justification\": \"because\"}";
     }
 
-    static String result(String answer) {
+    public static String result(String answer) {
         return "{\"answer\": \"" + answer + "\"}";
     }
 }
