@@ -223,7 +223,10 @@ final class Graph {
         StringBuilder out = new StringBuilder();
         for (Node node : nodes) {
             if (!node.isFinal()) {
-                out.append(node.id()).append(": ").append(node.title()).append('\n');
+                out.append(node.id())
+                        .append(": ")
+                        .append(escaped(node.title()).replace('\n', ' '))
+                        .append('\n');
             }
         }
         return out.toString().strip();
@@ -243,20 +246,20 @@ final class Graph {
                     .append("\" layer=\"")
                     .append(node.layer())
                     .append("\">\n  <title>")
-                    .append(node.title())
+                    .append(escaped(node.title()))
                     .append("</title>\n  <content>")
-                    .append(node.content())
+                    .append(escaped(node.content()))
                     .append("</content>\n");
             if (node.layer() < strategies.size()) {
                 out.append("  <strategy>").append(strategies.get(node.layer())).append("</strategy>\n");
             }
             String answer = node.answer();
             if (answer != null) {
-                out.append("  <answer>").append(answer).append("</answer>\n");
+                out.append("  <answer>").append(escaped(answer)).append("</answer>\n");
             }
             List<String> children = nodes.stream()
                     .filter(n -> n.parents().contains(node.id()))
-                    .map(Node::title)
+                    .map(child -> escaped(child.title()))
                     .toList();
             if (!children.isEmpty()) {
                 out.append("  <children>").append(String.join("; ", children)).append("</children>\n");
@@ -264,5 +267,10 @@ final class Graph {
             out.append("</node>\n");
         }
         return out.toString().strip();
+    }
+
+    /** Model text inside the graph's markup, escaped so that it cannot open or close a node of its own. */
+    private static String escaped(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

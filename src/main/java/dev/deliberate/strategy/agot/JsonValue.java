@@ -45,7 +45,15 @@ final class JsonValue {
      * The JSON object in a model reply: the text between the first {@code {} and the last {@code }}, so that code
      * fences and a sentence around the object do not count against the model; the object itself must be strict.
      */
+    /** The longest reply read as JSON; plans and verdicts are a few hundred characters. */
+    static final int MAX_REPLY_CHARS = 65_536;
+
     static Map<String, Object> objectIn(String reply) {
+        if (reply.length() > MAX_REPLY_CHARS) {
+            // A backend that ignores max_tokens must not grow every later prompt with what it sends.
+            throw new SyntaxError("the reply has " + reply.length() + " characters, more than the " + MAX_REPLY_CHARS
+                    + " a plan or verdict may have");
+        }
         int start = reply.indexOf('{');
         int end = reply.lastIndexOf('}');
         if (start < 0 || end < start) {
@@ -115,7 +123,7 @@ final class JsonValue {
             }
             String key = string();
             if (object.containsKey(key)) {
-                throw error("duplicate key \"" + key + "\"");
+                throw error("duplicate key \"" + (key.length() <= 40 ? key : key.substring(0, 40) + "…") + "\"");
             }
             skipSpace();
             expect(':');

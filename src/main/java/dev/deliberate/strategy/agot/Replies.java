@@ -99,6 +99,9 @@ final class Replies {
         return tasks;
     }
 
+    /** The longest title or content a task may have. */
+    static final int MAX_FIELD_CHARS = 2_000;
+
     private static TaskSpec task(@Nullable Object value, String where, boolean withParents) {
         if (!(value instanceof Map<?, ?> raw)) {
             throw new JsonValue.SyntaxError(where + " must be an object with \"title\" and \"content\"");
@@ -118,7 +121,7 @@ final class Replies {
             }
             for (Object id : list) {
                 if (!(id instanceof Double number) || number != Math.rint(number) || Math.abs(number) > 1e9) {
-                    throw new JsonValue.SyntaxError(where + ".parent_ids must hold whole numbers, found " + id);
+                    throw new JsonValue.SyntaxError(where + ".parent_ids must hold whole numbers, found " + shown(id));
                 }
                 parents.add(number.intValue());
             }
@@ -139,14 +142,26 @@ final class Replies {
         if (text.isBlank()) {
             throw new JsonValue.SyntaxError(name + " must not be empty");
         }
+        if (text.length() > MAX_FIELD_CHARS) {
+            // Every later prompt repeats titles and contents: one long field would grow them all.
+            throw new JsonValue.SyntaxError(
+                    name + " has " + text.length() + " characters; keep it under " + MAX_FIELD_CHARS);
+        }
         return text.strip();
+    }
+
+    /** Model text quoted back in an error (and so in the repair prompt and the trace), shortened. */
+    private static String shown(@Nullable Object value) {
+        String text = String.valueOf(value);
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
     }
 
     private static void allowOnly(Map<String, Object> object, String... keys) {
         List<String> allowed = List.of(keys);
         for (String key : object.keySet()) {
             if (!allowed.contains(key)) {
-                throw new JsonValue.SyntaxError("unexpected key \"" + key + "\"; allowed: " + String.join(", ", keys));
+                throw new JsonValue.SyntaxError(
+                        "unexpected key \"" + shown(key) + "\"; allowed: " + String.join(", ", keys));
             }
         }
     }

@@ -533,4 +533,22 @@ class AgotStrategyTests {
         assertThat(result.solution().answer()).isEqualTo("42");
         assertThat(result.solution().notes()).containsEntry("stopped_by", "max_breadth");
     }
+
+    @Test
+    void aTitleLongerThanTheLimitIsSentBackForRepairInsteadOfGrowingEveryLaterPrompt() {
+        String longTitle = "T".repeat(3_000);
+        ScriptedEndpoint model = AgotModel.endpoint(ask -> simple(ask, a -> switch (a.role()) {
+            case INITIAL -> tasks(longTitle);
+            case REPAIR -> tasks("A");
+            case NEW_TASKS -> finalTask("0");
+            default -> throw new AssertionError(a.role());
+        }));
+
+        RunResult result = solve(params(0, 3, null, null), model);
+
+        assertThat(result.solution().answer()).isEqualTo("42");
+        assertThat(model.requests().get(1).messages().get(2).content())
+                .contains("tasks[0].title has 3000 characters; keep it under 2000");
+        assertThat(nodes(result).get("0").notes()).containsEntry("title", "A");
+    }
 }

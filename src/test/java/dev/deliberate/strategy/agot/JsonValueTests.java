@@ -58,4 +58,21 @@ class JsonValueTests {
     void sayWhereTheErrorIs() {
         assertThatThrownBy(() -> JsonValue.parse("{\"a\": [1 2]}")).hasMessage("expected ']' at offset 9");
     }
+
+    @Test
+    void aReplyLongerThanAnyPlanIsRefusedBeforeParsing() {
+        String huge = "{\"title\": \"" + "x".repeat(JsonValue.MAX_REPLY_CHARS) + "\"}";
+
+        assertThatThrownBy(() -> JsonValue.objectIn(huge))
+                .isInstanceOf(JsonValue.SyntaxError.class)
+                .hasMessage("the reply has " + huge.length() + " characters, more than the 65536 a plan or verdict"
+                        + " may have");
+    }
+
+    @Test
+    void nestingDeeperThanTheLimitIsRefusedNotOverflowed() {
+        String deep = "{\"a\": " + "[".repeat(10_000) + "]".repeat(10_000) + "}";
+
+        assertThatThrownBy(() -> JsonValue.objectIn(deep)).isInstanceOf(JsonValue.SyntaxError.class);
+    }
 }
