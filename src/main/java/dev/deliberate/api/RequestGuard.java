@@ -15,6 +15,7 @@ import org.springframework.web.server.WebFilterChain;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Guards every path except the few {@linkplain #isOpen open} ones, before any body is read: the API key (when keys
@@ -36,6 +37,14 @@ public final class RequestGuard implements WebFilter {
                     "/actuator/metrics/**",
                     "/v3/api-docs/**",
                     "/v3/api-docs.yaml")
+            .map(PathPatternParser.defaultInstance::parse)
+            .toList();
+
+    /**
+     * springdoc builds the document under a lock, and a request that arrives while its startup build still holds
+     * that lock would park an event-loop thread; these requests run where waiting is allowed.
+     */
+    private static final List<PathPattern> BLOCKING = Stream.of("/v3/api-docs/**", "/v3/api-docs.yaml")
             .map(PathPatternParser.defaultInstance::parse)
             .toList();
 
@@ -68,7 +77,10 @@ public final class RequestGuard implements WebFilter {
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
         if (isOpen(request)) {
-            return chain.filter(exchange);
+            PathContainer path = request.getPath().pathWithinApplication();
+            return BLOCKING.stream().anyMatch(pattern -> pattern.matches(path))
+                    ? chain.filter(exchange).subscribeOn(Schedulers.boundedElastic())
+                    : chain.filter(exchange);
         }
         if (!apiKeys.isEmpty() && !authorized(request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION))) {
             return replies.error(
