@@ -402,13 +402,8 @@ final class AgotStrategy implements Strategy {
         Graph main = context.main();
         return context.run().step(StepKind.SYNTHESIZE, "final", notes -> {
             notes.put("id", last.traceId()).put("layer", last.layer()).put("parents", last.parents());
-            String prompt = prompts.render(
-                    AgotPrompts.FINAL_EXECUTION,
-                    Map.of(
-                            "question", context.question(),
-                            "title", last.title(),
-                            "content", last.content(),
-                            "graph", main.serialize()));
+            // Over the final task's ancestors, as the paper has it (a forced final's parents are every node).
+            String prompt = prompts.render(AgotPrompts.FINAL_EXECUTION, executionVariables(context, main, last));
             List<ChatMessage> messages = new ArrayList<>(context.system());
             messages.add(ChatMessage.user(prompt));
             if (context.kind() != AnswerKind.TEXT) {
