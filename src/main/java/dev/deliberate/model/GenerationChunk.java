@@ -22,6 +22,14 @@ public record GenerationChunk(
         return new GenerationChunk(index, delta, List.of(), null, null);
     }
 
+    /**
+     * The tokens this chunk carries: exactly, from its logprobs when they were asked for, or about one for a
+     * non-empty delta, which is what servers send per chunk.
+     */
+    public int tokenCount() {
+        return tokens.isEmpty() ? (delta.isEmpty() ? 0 : 1) : tokens.size();
+    }
+
     public boolean isUsageOnly() {
         return index < 0;
     }

@@ -226,7 +226,10 @@ public final class ProfileRegistry implements ProfileLookup {
                 return;
             }
             for (Requirement requirement : requirements) {
-                if (!requirement.metBy(capabilities) && shipped()) {
+                if (requirement.metBy(capabilities)) {
+                    continue;
+                }
+                if (shipped()) {
                     // A profile the user did not write must not stop the service over a backend it does not suit;
                     // its runs fail with a 503 that says why (Run checks requirements before each call).
                     LOG.warn(
@@ -238,16 +241,14 @@ public final class ProfileRegistry implements ProfileLookup {
                             requirement.wireName());
                     return;
                 }
-                if (!requirement.metBy(capabilities)) {
-                    throw error(
-                            "roles." + role,
-                            "endpoint '" + endpoint.name() + "' lacks "
-                                    + requirement.wireName()
-                                    + " (capabilities "
-                                    + capabilities.source().name().toLowerCase(java.util.Locale.ROOT)
-                                    + "), which this strategy needs; map the role to an endpoint with it or set "
-                                    + "deliberate.endpoints." + endpoint.name() + ".capabilities");
-                }
+                throw error(
+                        "roles." + role,
+                        "endpoint '" + endpoint.name() + "' lacks "
+                                + requirement.wireName()
+                                + " (capabilities "
+                                + capabilities.source().name().toLowerCase(java.util.Locale.ROOT)
+                                + "), which this strategy needs; map the role to an endpoint with it or set "
+                                + "deliberate.endpoints." + endpoint.name() + ".capabilities");
             }
         }
 

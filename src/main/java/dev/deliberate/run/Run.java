@@ -163,11 +163,7 @@ public final class Run {
                         if (chunk.usage() != null) {
                             usage.set(chunk.usage());
                         }
-                        // Servers send about one token per chunk; logprobs, when asked for, count them exactly.
-                        streamed.addAndGet(
-                                chunk.tokens().isEmpty()
-                                        ? (chunk.delta().isEmpty() ? 0 : 1)
-                                        : chunk.tokens().size());
+                        streamed.addAndGet(chunk.tokenCount());
                     })
                     .doOnComplete(() -> {
                         budget.settle(call.reservation(), usage.get());
@@ -403,7 +399,7 @@ public final class Run {
         List<String> outputs = new ArrayList<>();
         for (Choice choice : choices) {
             String text = choice.text();
-            outputs.add(text.length() <= NOTE_TEXT_LIMIT ? text : text.substring(0, NOTE_TEXT_LIMIT) + "…");
+            outputs.add(StepNotes.excerpt(text, NOTE_TEXT_LIMIT));
         }
         return Map.of("outputs", outputs);
     }

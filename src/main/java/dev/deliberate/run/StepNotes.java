@@ -8,6 +8,11 @@ public final class StepNotes {
 
     private final Map<String, Object> notes = new LinkedHashMap<>();
 
+    /** {@code text} cut to {@code limit} characters (marked with "…") for a note, which must stay small. */
+    public static String excerpt(String text, int limit) {
+        return text.length() <= limit ? text : text.substring(0, limit) + "…";
+    }
+
     public synchronized StepNotes put(String key, Object value) {
         notes.put(key, value);
         return this;

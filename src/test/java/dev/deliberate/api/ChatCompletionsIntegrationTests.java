@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deliberate.testkit.FakeOpenAiServer.Fault;
 import dev.deliberate.testkit.FakeOpenAiServer.Reply;
+import dev.deliberate.testkit.JsonRequests;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,17 +31,7 @@ class ChatCompletionsIntegrationTests extends ApiIntegrationTest {
     }
 
     private JsonNode post(Object body, int status) {
-        byte[] reply = client.post()
-                .uri("/v1/chat/completions")
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(body)
-                .exchange()
-                .expectStatus()
-                .isEqualTo(status)
-                .expectBody()
-                .returnResult()
-                .getResponseBody();
-        return JSON.readTree(reply);
+        return new JsonRequests(client).post("/v1/chat/completions", body, status);
     }
 
     private List<String> stream(Object body) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deliberate.testkit.FakeOpenAiServer.Fault;
 import dev.deliberate.testkit.FakeOpenAiServer.Reply;
+import dev.deliberate.testkit.JsonRequests;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,27 +20,11 @@ class ReasonIntegrationTests extends ApiIntegrationTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private JsonNode get(String uri, int status) {
-        return JSON.readTree(client.get()
-                .uri(uri)
-                .exchange()
-                .expectStatus()
-                .isEqualTo(status)
-                .expectBody()
-                .returnResult()
-                .getResponseBody());
+        return new JsonRequests(client).get(uri, status);
     }
 
     private JsonNode reason(Object body, int status) {
-        return JSON.readTree(client.post()
-                .uri("/v1/reason")
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(body)
-                .exchange()
-                .expectStatus()
-                .isEqualTo(status)
-                .expectBody()
-                .returnResult()
-                .getResponseBody());
+        return new JsonRequests(client).post("/v1/reason", body, status);
     }
 
     @Test

@@ -494,6 +494,6 @@ final class AgotStrategy implements Strategy {
     }
 
     private static String excerpt(String text) {
-        return text.length() <= NOTE_LIMIT ? text : text.substring(0, NOTE_LIMIT) + "…";
+        return StepNotes.excerpt(text, NOTE_LIMIT);
     }
 }

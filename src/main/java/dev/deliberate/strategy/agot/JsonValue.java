@@ -1,5 +1,6 @@
 package dev.deliberate.strategy.agot;
 
+import dev.deliberate.run.StepNotes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -123,7 +124,7 @@ final class JsonValue {
             }
             String key = string();
             if (object.containsKey(key)) {
-                throw error("duplicate key \"" + (key.length() <= 40 ? key : key.substring(0, 40) + "…") + "\"");
+                throw error("duplicate key \"" + StepNotes.excerpt(key, Replies.QUOTE_LIMIT) + "\"");
             }
             skipSpace();
             expect(':');

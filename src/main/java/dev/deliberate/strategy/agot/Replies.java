@@ -1,5 +1,6 @@
 package dev.deliberate.strategy.agot;
 
+import dev.deliberate.run.StepNotes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -150,10 +151,12 @@ final class Replies {
         return text.strip();
     }
 
+    /** How much model text an error quotes back. */
+    static final int QUOTE_LIMIT = 40;
+
     /** Model text quoted back in an error (and so in the repair prompt and the trace), shortened. */
     private static String shown(@Nullable Object value) {
-        String text = String.valueOf(value);
-        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+        return StepNotes.excerpt(String.valueOf(value), QUOTE_LIMIT);
     }
 
     private static void allowOnly(Map<String, Object> object, String... keys) {

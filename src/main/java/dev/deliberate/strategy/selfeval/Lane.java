@@ -122,10 +122,7 @@ final class Lane {
             return;
         }
         text.append(chunk.delta());
-        // Token logprobs count tokens exactly; without them a non-empty delta is about one token on most servers.
-        tokens += chunk.tokens().isEmpty()
-                ? (chunk.delta().isEmpty() ? 0 : 1)
-                : chunk.tokens().size();
+        tokens += chunk.tokenCount();
         if (chunk.finishReason() != null) {
             finishReason = chunk.finishReason();
             return; // the stream ends here: finish() reads it as complete

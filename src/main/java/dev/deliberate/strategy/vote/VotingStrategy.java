@@ -70,17 +70,13 @@ final class VotingStrategy implements Strategy {
                             "answer",
                             ballot.answer() == null ? "none" : ballot.answer().canonical())
                     .put("finish_reason", String.valueOf(choice.finishReason()))
-                    .put("text", excerpt(choice.text()));
+                    .put("text", StepNotes.excerpt(choice.text(), EXCERPT));
             double mean = choice.meanLogprob();
             if (!Double.isNaN(mean)) {
                 notes.put("p", Math.exp(mean));
             }
             return Mono.just(ballot);
         });
-    }
-
-    private static String excerpt(String text) {
-        return text.length() <= EXCERPT ? text : text.substring(0, EXCERPT) + "…";
     }
 
     private Solution decide(
