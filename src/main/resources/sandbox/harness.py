@@ -4,7 +4,9 @@
 # Nothing here is trusted by Java beyond "a line with the nonce": the program shares this process and could forge
 # its own results, never another box's.
 import ast
+import copy
 import hashlib
+import io
 import json
 import math
 import os
@@ -203,22 +205,26 @@ def _is_stub(node):
 
 
 def _signature(node):
-    header = ast.FunctionDef(name=node.name, args=node.args, body=[ast.Pass()], decorator_list=[],
-                             returns=node.returns, type_comment=None)
-    if isinstance(node, ast.AsyncFunctionDef):
-        header = ast.AsyncFunctionDef(name=node.name, args=node.args, body=[ast.Pass()], decorator_list=[],
-                                      returns=node.returns, type_comment=None)
-    text = ast.unparse(header)
+    header = copy.copy(node)
+    header.body = [ast.Pass()]
+    header.decorator_list = []
+    text = ast.unparse(ast.fix_missing_locations(header))
     return text.split("\n", 1)[0].rstrip()[:-1]
 
 
-def _segment(source, node):
-    # A top-level def starts at column 0; its decorators, if any, are the whole lines above it.
-    text = ast.get_source_segment(source, node) or ast.unparse(node)
-    if node.decorator_list:
-        lines = source.splitlines(keepends=True)
-        text = "".join(lines[node.decorator_list[0].lineno - 1:node.lineno - 1]) + text
-    return text
+def _segment(lines, node):
+    # ast.get_source_segment splits the whole source on every call; this keeps one split per source. Offsets are
+    # UTF-8 byte offsets. Decorators, if any, are the whole lines above a top-level def.
+    first = node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno
+    start_col = 0 if first != node.lineno else node.col_offset
+    chosen = lines[first - 1:node.end_lineno]
+    if not chosen:
+        return ""
+    last = chosen[-1].encode("utf-8")[:node.end_col_offset].decode("utf-8", "replace")
+    if len(chosen) == 1:
+        return last.encode("utf-8")[start_col:].decode("utf-8", "replace")
+    head = chosen[0].encode("utf-8")[start_col:].decode("utf-8", "replace")
+    return "".join([head] + chosen[1:-1] + [last])
 
 
 def outline_one(source):
@@ -230,6 +236,7 @@ def outline_one(source):
         return {"syntax_error": _cut(_describe(error))}
     functions = []
     imports = []
+    lines = io.StringIO(source, newline="").readlines()  # ast's line breaks: \n, \r\n, \r only
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions.append({
@@ -237,10 +244,10 @@ def outline_one(source):
                 "signature": _signature(node),
                 "docstring": _docstring(node),
                 "stub": _is_stub(node),
-                "source": _segment(source, node),
+                "source": _segment(lines, node),
             })
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            imports.append(ast.get_source_segment(source, node) or ast.unparse(node))
+            imports.append(_segment(lines, node))
     return {"functions": functions, "imports": imports}
 
 
