@@ -209,11 +209,17 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
                 "--fsize=" + settings.fileSizeBytes(),
                 "--nofile=" + settings.openFiles(),
                 "--core=0",
+                // An explicit stack cap, so that runaway recursion segfaults at once whatever the service inherited.
+                "--stack=" + (8L << 20),
                 settings.bwrap().toString(),
                 "--unshare-all",
                 "--unshare-user",
                 "--disable-userns",
                 "--die-with-parent",
+                // No reaper inside: bwrap's own pid 1 outlives the outer bwrap as a zombie whose new parent (the
+                // container's init, or a JVM running as pid 1) may never reap it, and zombies of the box uid count
+                // against RLIMIT_NPROC. As pid 1, python's exit tears the pid namespace down with all it started.
+                "--as-pid-1",
                 "--new-session",
                 "--clearenv",
                 "--setenv",
@@ -336,7 +342,7 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
     /** The module's error is part of what the program "printed": the traceback a developer would have seen. */
     private static Execution.Output outputWithModuleError(BoxProcess.Result result, @Nullable JsonNode module, boolean loaded) {
         Execution.Output output = result.outputText();
-        String error = module == null || loaded ? null : text(module, "error");
+        String error = module == null || loaded || output.truncated() ? null : text(module, "error");
         if (error == null) {
             return output;
         }
