@@ -118,10 +118,29 @@ final class BoxProcess {
         }
     }
 
-    private void kill() {
+    /**
+     * Kills the box from the inside out: its processes first (python is the pid namespace's init, so the kernel
+     * then kills everything it started), so that bubblewrap reaps its child and exits by itself; killing bubblewrap
+     * first would leave python a zombie for the host's init to reap, counted against the box uid's RLIMIT_NPROC until
+     * then. Bubblewrap itself is killed only if it is still there shortly after. Runs on the deadline thread.
+     */
+    void kill() {
         Process running = process;
-        if (running != null) {
-            // ProcessHandle's kill leaves the pipes open, so results already written can still be read.
+        if (running == null || !running.isAlive()) {
+            return;
+        }
+        // ProcessHandle's kill leaves the pipes open, so results already written can still be read.
+        running.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        try {
+            timer.schedule(
+                    () -> {
+                        if (running.isAlive()) {
+                            running.toHandle().destroyForcibly();
+                        }
+                    },
+                    200,
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
             running.toHandle().destroyForcibly();
         }
     }

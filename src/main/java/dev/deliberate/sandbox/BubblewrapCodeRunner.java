@@ -17,7 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -55,6 +58,7 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
     private final ExecutorService io;
     private final ScheduledThreadPoolExecutor timer;
     private final BoxSlots slots;
+    private final Set<BoxProcess> live = ConcurrentHashMap.newKeySet();
     private final AtomicReference<SandboxStatus> status =
             new AtomicReference<>(new SandboxStatus(false, "isolation not verified yet"));
     private final Mono<SandboxStatus> verification;
@@ -129,8 +133,18 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
                 .map(result -> outlines(result, copy.size()));
     }
 
+    /** Kills every box still running, then stops this runner's threads; Spring calls it at shutdown. */
     @Override
     public void close() {
+        live.forEach(BoxProcess::kill);
+        timer.shutdown();
+        io.shutdown();
+        try {
+            // A killed box ends within moments; its reader threads then finish and reap it, so no box outlives the JVM.
+            io.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         io.shutdownNow();
         timer.shutdownNow();
     }
@@ -173,6 +187,7 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
     }
 
     private void runToEnd(BoxProcess box) {
+        live.add(box);
         {
             BoxProcess.Result result = null;
             Throwable failure = null;
@@ -181,6 +196,7 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
             } catch (RuntimeException | Error e) {
                 failure = e;
             } finally {
+                live.remove(box);
                 BoxProcess next = slots.release(box.slot());
                 if (next != null) {
                     launch(next);
