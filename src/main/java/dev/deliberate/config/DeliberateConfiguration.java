@@ -12,6 +12,7 @@ import dev.deliberate.prompt.PromptLibrary;
 import dev.deliberate.run.RecentRuns;
 import dev.deliberate.run.RunService;
 import dev.deliberate.run.StrategyKind;
+import dev.deliberate.sandbox.BubblewrapCodeRunner;
 import dev.deliberate.strategy.AnswerFormat;
 import dev.deliberate.strategy.agot.AgotKind;
 import dev.deliberate.strategy.cascade.CascadeKind;
@@ -116,6 +117,17 @@ class DeliberateConfiguration {
                 properties.limits().maxConcurrentRuns(),
                 Schedulers.parallel(),
                 meters);
+    }
+
+    /**
+     * The sandbox for model-written code. Its self-check starts now, in the background: health shows the outcome, and
+     * calls made before it finished wait for it. Spring closes the runner at shutdown, killing any box still running.
+     */
+    @Bean
+    BubblewrapCodeRunner codeRunner(DeliberateProperties properties) {
+        BubblewrapCodeRunner runner = new BubblewrapCodeRunner(properties.sandbox().settings());
+        runner.verify().subscribe();
+        return runner;
     }
 
     @Bean

@@ -3,6 +3,7 @@ package dev.deliberate.config;
 import dev.deliberate.model.EndpointSettings;
 import dev.deliberate.model.Secret;
 import dev.deliberate.run.BudgetLimits;
+import dev.deliberate.sandbox.SandboxSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +29,8 @@ public record DeliberateProperties(
         @Nullable Runs runs,
         @Nullable Security security,
         @Nullable Probe probe,
-        @Nullable Blocking blocking) {
+        @Nullable Blocking blocking,
+        @Nullable Sandbox sandbox) {
 
     public DeliberateProperties {
         endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
@@ -41,6 +43,9 @@ public record DeliberateProperties(
         security = security == null ? new Security(null) : security;
         probe = probe == null ? new Probe(null, null, null) : probe;
         blocking = blocking == null ? new Blocking(null, null) : blocking;
+        sandbox = sandbox == null
+                ? new Sandbox(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)
+                : sandbox;
     }
 
     /**
@@ -139,6 +144,97 @@ public record DeliberateProperties(
         public Blocking {
             threads = threads == null ? 32 : threads;
             queue = queue == null ? 1000 : queue;
+        }
+    }
+
+    /**
+     * The Python sandbox for model-written code (docs/sandbox.md). Each box runs as {@code uid - k} for its slot
+     * {@code k}; the rlimits are per process in the box and hard.
+     *
+     * @param enabled when false, code execution (FunCoder) reports itself unavailable
+     * @param python Debian's interpreter, under {@code /usr} (the only system directory bound into the box)
+     * @param cpu RLIMIT_CPU: the CPU time of one box, all its calls together
+     * @param memory RLIMIT_AS: address space of one process in the box
+     * @param maxWall the longest one box may run, whatever its calls' timeouts add up to
+     */
+    public record Sandbox(
+            @Nullable Boolean enabled,
+            @Nullable Path python,
+            @Nullable Path bwrap,
+            @Nullable Integer uid,
+            @Nullable Integer maxConcurrent,
+            @Nullable Integer maxQueued,
+            @Nullable Duration cpu,
+            @Nullable DataSize memory,
+            @Nullable Integer maxProcesses,
+            @Nullable DataSize fileSize,
+            @Nullable Integer openFiles,
+            @Nullable DataSize tmpfsSize,
+            @Nullable DataSize outputCap,
+            @Nullable Duration maxWall,
+            @Nullable Duration startup) {
+
+        public Sandbox {
+            SandboxSettings defaults = SandboxSettings.defaults();
+            enabled = enabled == null ? Boolean.TRUE : enabled;
+            python = python == null ? defaults.python() : python;
+            bwrap = bwrap == null ? defaults.bwrap() : bwrap;
+            uid = uid == null ? defaults.uid() : uid;
+            maxConcurrent = maxConcurrent == null ? defaults.maxConcurrent() : maxConcurrent;
+            maxQueued = maxQueued == null ? defaults.maxQueued() : maxQueued;
+            cpu = cpu == null ? defaults.cpu() : cpu;
+            memory = memory == null ? DataSize.ofBytes(defaults.memoryBytes()) : memory;
+            maxProcesses = maxProcesses == null ? defaults.maxProcesses() : maxProcesses;
+            fileSize = fileSize == null ? DataSize.ofBytes(defaults.fileSizeBytes()) : fileSize;
+            openFiles = openFiles == null ? defaults.openFiles() : openFiles;
+            tmpfsSize = tmpfsSize == null ? DataSize.ofBytes(defaults.tmpfsBytes()) : tmpfsSize;
+            outputCap = outputCap == null ? DataSize.ofBytes(defaults.outputCapBytes()) : outputCap;
+            maxWall = maxWall == null ? defaults.maxWall() : maxWall;
+            startup = startup == null ? defaults.startup() : startup;
+            settings(enabled, python, bwrap, uid, maxConcurrent, maxQueued, cpu, memory, maxProcesses, fileSize,
+                    openFiles, tmpfsSize, outputCap, maxWall, startup); // validates, naming the key
+        }
+
+        public SandboxSettings settings() {
+            return settings(enabled, python, bwrap, uid, maxConcurrent, maxQueued, cpu, memory, maxProcesses,
+                    fileSize, openFiles, tmpfsSize, outputCap, maxWall, startup);
+        }
+
+        private static SandboxSettings settings(
+                Boolean enabled,
+                Path python,
+                Path bwrap,
+                Integer uid,
+                Integer maxConcurrent,
+                Integer maxQueued,
+                Duration cpu,
+                DataSize memory,
+                Integer maxProcesses,
+                DataSize fileSize,
+                Integer openFiles,
+                DataSize tmpfsSize,
+                DataSize outputCap,
+                Duration maxWall,
+                Duration startup) {
+            SandboxSettings defaults = SandboxSettings.defaults();
+            return new SandboxSettings(
+                    enabled,
+                    bwrap,
+                    defaults.setpriv(),
+                    defaults.prlimit(),
+                    python,
+                    uid,
+                    maxConcurrent,
+                    maxQueued,
+                    cpu,
+                    memory.toBytes(),
+                    maxProcesses,
+                    fileSize.toBytes(),
+                    openFiles,
+                    tmpfsSize.toBytes(),
+                    (int) Math.min(Integer.MAX_VALUE, outputCap.toBytes()),
+                    maxWall,
+                    startup);
         }
     }
 }

@@ -3,7 +3,9 @@ package dev.deliberate.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deliberate.model.EndpointSettings;
+import dev.deliberate.sandbox.SandboxSettings;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -66,5 +68,37 @@ class DeliberatePropertiesTests {
                     assertThat(properties.probe().retryInterval()).isEqualTo(Duration.ofMillis(250));
                     assertThat(properties.toString()).doesNotContain("k1").doesNotContain("sk-canary");
                 });
+    }
+
+    @Test
+    void bindsTheSandboxWithDefaults() {
+        runner.withPropertyValues(
+                        "deliberate.sandbox.max-concurrent=3",
+                        "deliberate.sandbox.memory=256MB",
+                        "deliberate.sandbox.cpu=4s",
+                        "deliberate.sandbox.output-cap=32KB")
+                .run(context -> {
+                    SandboxSettings settings =
+                            context.getBean(DeliberateProperties.class).sandbox().settings();
+
+                    assertThat(settings.enabled()).isTrue();
+                    assertThat(settings.maxConcurrent()).isEqualTo(3);
+                    assertThat(settings.memoryBytes()).isEqualTo(256L << 20);
+                    assertThat(settings.cpu()).isEqualTo(Duration.ofSeconds(4));
+                    assertThat(settings.outputCapBytes()).isEqualTo(32 << 10);
+                    assertThat(settings.python()).isEqualTo(Path.of("/usr/bin/python3"));
+                    assertThat(settings.uid()).isEqualTo(65534);
+                    assertThat(settings.maxQueued()).isEqualTo(64);
+                    assertThat(settings.tmpfsBytes()).isEqualTo(16L << 20);
+                    assertThat(settings.maxWall()).isEqualTo(Duration.ofSeconds(60));
+                });
+    }
+
+    @Test
+    void refusesASandboxWithoutAnUnprivilegedUidPerBox() {
+        runner.withPropertyValues("deliberate.sandbox.uid=1", "deliberate.sandbox.max-concurrent=2")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .rootCause()
+                        .hasMessage("deliberate.sandbox.uid 1 leaves no non-root uid for 2 boxes"));
     }
 }

@@ -8,18 +8,15 @@ import dev.deliberate.sandbox.CallResult.Outcome;
 import dev.deliberate.sandbox.Execution.Verdict;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
 
 /** Calls mode on real boxes: values as canonical JSON, errors, timeouts, seeds, statements. */
 class BubblewrapCodeRunnerTests {
 
     private static final BubblewrapCodeRunner RUNNER = new BubblewrapCodeRunner(Boxes.small());
-
-    @AfterAll
-    static void close() {
-        RUNNER.close();
-    }
 
     @Test
     void verifiesIsolationBeforeRunning() {
@@ -206,5 +203,28 @@ class BubblewrapCodeRunnerTests {
         assertThat(execution.verdict()).isEqualTo(Verdict.MEMORY);
         assertThat(execution.calls())
                 .containsExactly(new CallResult(Outcome.RAISED, null, "MemoryError"), new CallResult(Outcome.RETURNED, "1", null));
+    }
+
+    @Test
+    void neverBlocksTheSubscribingOrCancellingThread() {
+        // BlockHound is armed for the whole test run: a blocking call on a parallel thread would fail this.
+        BubblewrapCodeRunner fresh = new BubblewrapCodeRunner(Boxes.small());
+        Mono<Execution> execution = fresh.execute(program("", "1 + 1")).subscribeOn(Schedulers.parallel());
+        Mono<List<Outline>> outline = fresh.outline(List.of("def f(): pass")).subscribeOn(Schedulers.parallel());
+
+        StepVerifier.create(execution)
+                .assertNext(done -> assertThat(done.calls()).containsExactly(new CallResult(Outcome.RETURNED, "2", null)))
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        StepVerifier.create(outline)
+                .assertNext(outlines -> assertThat(outlines.get(0).functions()).hasSize(1))
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        StepVerifier.create(fresh.execute(program("import time\n", "time.sleep(5)"))
+                        .subscribeOn(Schedulers.parallel())
+                        .timeout(Duration.ofMillis(300), Schedulers.parallel()))
+                .expectError(java.util.concurrent.TimeoutException.class)
+                .verify(Duration.ofSeconds(10));
+        fresh.close();
     }
 }

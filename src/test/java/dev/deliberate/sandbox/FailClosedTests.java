@@ -45,7 +45,8 @@ class FailClosedTests {
             StepVerifier.create(runner.verify())
                     .expectNext(new SandboxStatus(
                             false, "python not found at /usr/bin/no-python: install python3 (apt-get install python3)"))
-                    .verifyComplete();
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(10));
             StepVerifier.create(runner.execute(program("", "1")))
                     .expectErrorSatisfies(error -> assertThat(error)
                             .isInstanceOf(SandboxUnavailableException.class)

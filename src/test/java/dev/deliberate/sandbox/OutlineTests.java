@@ -4,18 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** Outline mode: the structure of sources read with {@code ast} in a box, nothing executed. */
 class OutlineTests {
 
     private static final BubblewrapCodeRunner RUNNER = new BubblewrapCodeRunner(Boxes.small());
-
-    @AfterAll
-    static void close() {
-        RUNNER.close();
-    }
 
     private static List<Outline> outline(String... sources) {
         List<Outline> outlines = RUNNER.outline(List.of(sources)).block(Duration.ofSeconds(30));
