@@ -125,7 +125,8 @@ class DeliberateConfiguration {
      */
     @Bean
     BubblewrapCodeRunner codeRunner(DeliberateProperties properties) {
-        BubblewrapCodeRunner runner = new BubblewrapCodeRunner(properties.sandbox().settings());
+        BubblewrapCodeRunner runner =
+                new BubblewrapCodeRunner(properties.sandbox().settings());
         runner.verify().subscribe();
         return runner;
     }

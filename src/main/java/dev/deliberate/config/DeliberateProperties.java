@@ -191,13 +191,41 @@ public record DeliberateProperties(
             outputCap = outputCap == null ? DataSize.ofBytes(defaults.outputCapBytes()) : outputCap;
             maxWall = maxWall == null ? defaults.maxWall() : maxWall;
             startup = startup == null ? defaults.startup() : startup;
-            settings(enabled, python, bwrap, uid, maxConcurrent, maxQueued, cpu, memory, maxProcesses, fileSize,
-                    openFiles, tmpfsSize, outputCap, maxWall, startup); // validates, naming the key
+            settings(
+                    enabled,
+                    python,
+                    bwrap,
+                    uid,
+                    maxConcurrent,
+                    maxQueued,
+                    cpu,
+                    memory,
+                    maxProcesses,
+                    fileSize,
+                    openFiles,
+                    tmpfsSize,
+                    outputCap,
+                    maxWall,
+                    startup); // validates, naming the key
         }
 
         public SandboxSettings settings() {
-            return settings(enabled, python, bwrap, uid, maxConcurrent, maxQueued, cpu, memory, maxProcesses,
-                    fileSize, openFiles, tmpfsSize, outputCap, maxWall, startup);
+            return settings(
+                    enabled,
+                    python,
+                    bwrap,
+                    uid,
+                    maxConcurrent,
+                    maxQueued,
+                    cpu,
+                    memory,
+                    maxProcesses,
+                    fileSize,
+                    openFiles,
+                    tmpfsSize,
+                    outputCap,
+                    maxWall,
+                    startup);
         }
 
         private static SandboxSettings settings(

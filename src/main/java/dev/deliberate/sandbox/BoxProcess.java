@@ -168,7 +168,15 @@ final class BoxProcess {
             started0 = builder.start();
         } catch (IOException | RuntimeException e) {
             return new Result(
-                    slot, List.of(), new byte[0], false, false, false, -1, elapsed(started), String.valueOf(e.getMessage()));
+                    slot,
+                    List.of(),
+                    new byte[0],
+                    false,
+                    false,
+                    false,
+                    -1,
+                    elapsed(started),
+                    String.valueOf(e.getMessage()));
         }
         Process box = started0;
         process = box;
@@ -193,15 +201,7 @@ final class BoxProcess {
         timeout.cancel(false);
         byte[] text = awaitOutput(box, output);
         return new Result(
-                slot,
-                records,
-                text,
-                outputTruncated,
-                resultOverflow,
-                deadlineHit,
-                exit,
-                elapsed(started),
-                null);
+                slot, records, text, outputTruncated, resultOverflow, deadlineHit, exit, elapsed(started), null);
     }
 
     private int awaitExit(Process box) {

@@ -20,11 +20,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -169,10 +169,11 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
                 case QUEUED -> {
                     // launched by the box that frees a slot
                 }
-                case BUSY -> sink.error(new SandboxUnavailableException(
-                        "sandbox_busy",
-                        "the sandbox is busy: " + settings.maxConcurrent() + " boxes running and "
-                                + settings.maxQueued() + " executions waiting; retry later"));
+                case BUSY ->
+                    sink.error(new SandboxUnavailableException(
+                            "sandbox_busy",
+                            "the sandbox is busy: " + settings.maxConcurrent() + " boxes running and "
+                                    + settings.maxQueued() + " executions waiting; retry later"));
             }
         });
     }
@@ -297,7 +298,9 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
             String kind = text(record, "kind");
             if ("module".equals(kind) && module == null) {
                 module = record;
-            } else if ("call".equals(kind) && record.get("index") != null && record.get("index").isInt()) {
+            } else if ("call".equals(kind)
+                    && record.get("index") != null
+                    && record.get("index").isInt()) {
                 int index = record.get("index").intValue();
                 CallResult call = callResult(record);
                 if (index >= 0 && index < callCount && call != null && !reported.containsKey(index)) {
@@ -319,7 +322,8 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
             verdict = switch (String.valueOf(text(module, "cause"))) {
                 case "memory" -> Verdict.MEMORY;
                 case "timeout" -> Verdict.TIMEOUT;
-                default -> Verdict.RUNTIME_ERROR;};
+                default -> Verdict.RUNTIME_ERROR;
+            };
         } else if (done && reported.size() == callCount) {
             verdict = memory ? Verdict.MEMORY : Verdict.COMPLETED;
         } else {
@@ -356,7 +360,8 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
     }
 
     /** The module's error is part of what the program "printed": the traceback a developer would have seen. */
-    private static Execution.Output outputWithModuleError(BoxProcess.Result result, @Nullable JsonNode module, boolean loaded) {
+    private static Execution.Output outputWithModuleError(
+            BoxProcess.Result result, @Nullable JsonNode module, boolean loaded) {
         Execution.Output output = result.outputText();
         String error = module == null || loaded || output.truncated() ? null : text(module, "error");
         if (error == null) {
@@ -388,7 +393,8 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
         }
         return switch (outcome) {
             case "RETURNED" -> new CallResult(Outcome.RETURNED, text(record, "value"), null);
-            case "RAISED" -> new CallResult(Outcome.RAISED, null, Objects.requireNonNullElse(text(record, "error"), "error"));
+            case "RAISED" ->
+                new CallResult(Outcome.RAISED, null, Objects.requireNonNullElse(text(record, "error"), "error"));
             case "TIMEOUT" -> new CallResult(Outcome.TIMEOUT, null, null);
             default -> null;
         };
@@ -408,7 +414,9 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
         }
         String failure = result.deadlineHit()
                 ? "reading the source took too long"
-                : result.resultOverflow() ? "the outline was too large" : "the parser did not finish (exit " + result.exitCode() + ")";
+                : result.resultOverflow()
+                        ? "the outline was too large"
+                        : "the parser did not finish (exit " + result.exitCode() + ")";
         List<Outline> outlines = new ArrayList<>(count);
         for (int index = 0; index < count; index++) {
             outlines.add(byIndex.getOrDefault(index, new Outline(failure, List.of(), List.of())));
@@ -453,9 +461,7 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
         }
         return Mono.<String>fromCallable(() -> Objects.requireNonNullElse(missing(), ""))
                 .subscribeOn(Schedulers.fromExecutorService(io))
-                .flatMap(missing -> missing.isEmpty()
-                        ? checkBox()
-                        : Mono.just(new SandboxStatus(false, missing)));
+                .flatMap(missing -> missing.isEmpty() ? checkBox() : Mono.just(new SandboxStatus(false, missing)));
     }
 
     /** What the host lacks, or null. Blocking (file system), so it runs on the runner's executor. */
@@ -541,13 +547,15 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
         }
         return new SandboxStatus(
                 true,
-                "verified: uid " + expected + ", no network, read-only root, host paths absent; " + settings.maxConcurrent()
+                "verified: uid " + expected + ", no network, read-only root, host paths absent; "
+                        + settings.maxConcurrent()
                         + " boxes at once, cpu " + settings.cpu().toSeconds() + "s, memory "
                         + (settings.memoryBytes() >> 20) + "MiB");
     }
 
     private static List<String> hostPaths() {
-        List<String> paths = new ArrayList<>(List.of("/etc", "/root", "/home", "/work", "/var", "/run", "/opt", "/srv"));
+        List<String> paths =
+                new ArrayList<>(List.of("/etc", "/root", "/home", "/work", "/var", "/run", "/opt", "/srv"));
         paths.add(System.getProperty("user.dir"));
         paths.add(System.getProperty("user.home"));
         return paths;

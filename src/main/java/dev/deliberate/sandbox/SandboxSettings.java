@@ -86,23 +86,87 @@ public record SandboxSettings(
     }
 
     public SandboxSettings withBinaries(Path bwrap, Path python) {
-        return new SandboxSettings(enabled, bwrap, setpriv, prlimit, python, uid, maxConcurrent, maxQueued, cpu,
-                memoryBytes, maxProcesses, fileSizeBytes, openFiles, tmpfsBytes, outputCapBytes, maxWall, startup);
+        return new SandboxSettings(
+                enabled,
+                bwrap,
+                setpriv,
+                prlimit,
+                python,
+                uid,
+                maxConcurrent,
+                maxQueued,
+                cpu,
+                memoryBytes,
+                maxProcesses,
+                fileSizeBytes,
+                openFiles,
+                tmpfsBytes,
+                outputCapBytes,
+                maxWall,
+                startup);
     }
 
     public SandboxSettings withConcurrency(int maxConcurrent, int maxQueued) {
-        return new SandboxSettings(enabled, bwrap, setpriv, prlimit, python, uid, maxConcurrent, maxQueued, cpu,
-                memoryBytes, maxProcesses, fileSizeBytes, openFiles, tmpfsBytes, outputCapBytes, maxWall, startup);
+        return new SandboxSettings(
+                enabled,
+                bwrap,
+                setpriv,
+                prlimit,
+                python,
+                uid,
+                maxConcurrent,
+                maxQueued,
+                cpu,
+                memoryBytes,
+                maxProcesses,
+                fileSizeBytes,
+                openFiles,
+                tmpfsBytes,
+                outputCapBytes,
+                maxWall,
+                startup);
     }
 
     public SandboxSettings withLimits(Duration cpu, long memoryBytes, int outputCapBytes, Duration maxWall) {
-        return new SandboxSettings(enabled, bwrap, setpriv, prlimit, python, uid, maxConcurrent, maxQueued, cpu,
-                memoryBytes, maxProcesses, fileSizeBytes, openFiles, tmpfsBytes, outputCapBytes, maxWall, startup);
+        return new SandboxSettings(
+                enabled,
+                bwrap,
+                setpriv,
+                prlimit,
+                python,
+                uid,
+                maxConcurrent,
+                maxQueued,
+                cpu,
+                memoryBytes,
+                maxProcesses,
+                fileSizeBytes,
+                openFiles,
+                tmpfsBytes,
+                outputCapBytes,
+                maxWall,
+                startup);
     }
 
     public SandboxSettings withEnabled(boolean enabled) {
-        return new SandboxSettings(enabled, bwrap, setpriv, prlimit, python, uid, maxConcurrent, maxQueued, cpu,
-                memoryBytes, maxProcesses, fileSizeBytes, openFiles, tmpfsBytes, outputCapBytes, maxWall, startup);
+        return new SandboxSettings(
+                enabled,
+                bwrap,
+                setpriv,
+                prlimit,
+                python,
+                uid,
+                maxConcurrent,
+                maxQueued,
+                cpu,
+                memoryBytes,
+                maxProcesses,
+                fileSizeBytes,
+                openFiles,
+                tmpfsBytes,
+                outputCapBytes,
+                maxWall,
+                startup);
     }
 
     /** The uid of box slot {@code slot}. */

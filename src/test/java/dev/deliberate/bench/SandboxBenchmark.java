@@ -50,7 +50,8 @@ public final class SandboxBenchmark {
         String report = "| run | executions | per second | mean ms / execution | overhead vs bare (ms) |\n"
                 + "|---|---:|---:|---:|---:|\n"
                 + String.join("\n", rows) + "\n\n"
-                + "cores: " + Runtime.getRuntime().availableProcessors() + ", java " + System.getProperty("java.version")
+                + "cores: " + Runtime.getRuntime().availableProcessors() + ", java "
+                + System.getProperty("java.version")
                 + "\n";
         System.out.println(report);
         Files.createDirectories(output.toAbsolutePath().getParent());

@@ -78,8 +78,9 @@ class DeliberatePropertiesTests {
                         "deliberate.sandbox.cpu=4s",
                         "deliberate.sandbox.output-cap=32KB")
                 .run(context -> {
-                    SandboxSettings settings =
-                            context.getBean(DeliberateProperties.class).sandbox().settings();
+                    SandboxSettings settings = context.getBean(DeliberateProperties.class)
+                            .sandbox()
+                            .settings();
 
                     assertThat(settings.enabled()).isTrue();
                     assertThat(settings.maxConcurrent()).isEqualTo(3);

@@ -31,7 +31,8 @@ class SandboxHealthIndicatorTests {
 
     @Test
     void staysUpWhenTheSandboxIsUnavailable() {
-        SandboxSettings missing = SandboxSettings.defaults().withBinaries(Path.of("/nowhere/bwrap"), Path.of("/usr/bin/python3"));
+        SandboxSettings missing =
+                SandboxSettings.defaults().withBinaries(Path.of("/nowhere/bwrap"), Path.of("/usr/bin/python3"));
         try (BubblewrapCodeRunner runner = new BubblewrapCodeRunner(missing)) {
             runner.verify().block(Duration.ofSeconds(20));
 
@@ -41,7 +42,8 @@ class SandboxHealthIndicatorTests {
             assertThat(health.getDetails())
                     .containsEntry("available", false)
                     .containsEntry(
-                            "detail", "bubblewrap not found at /nowhere/bwrap: install bubblewrap (apt-get install bubblewrap)");
+                            "detail",
+                            "bubblewrap not found at /nowhere/bwrap: install bubblewrap (apt-get install bubblewrap)");
         }
     }
 }

@@ -151,7 +151,8 @@ class BubblewrapCodeRunnerTests {
 
     @Test
     void runsStatementsWithoutAValue() {
-        Program program = program("def f(x):\n    return x + 1\n", "assert f(1) == 2", "assert f(1) == 3, 'wrong'", "y = f(4)", "y");
+        Program program = program(
+                "def f(x):\n    return x + 1\n", "assert f(1) == 2", "assert f(1) == 3, 'wrong'", "y = f(4)", "y");
 
         Execution execution = run(RUNNER, program);
 
@@ -171,7 +172,8 @@ class BubblewrapCodeRunnerTests {
 
         assertThat(execution.verdict()).isEqualTo(Verdict.RUNTIME_ERROR);
         assertThat(execution.calls())
-                .containsExactly(new CallResult(Outcome.NOT_RUN, null, null), new CallResult(Outcome.NOT_RUN, null, null));
+                .containsExactly(
+                        new CallResult(Outcome.NOT_RUN, null, null), new CallResult(Outcome.NOT_RUN, null, null));
         assertThat(execution.output().text()).isEqualTo("loading\nValueError: bad module\n");
     }
 
@@ -187,13 +189,16 @@ class BubblewrapCodeRunnerTests {
     @Test
     void keepsPrintsInTheOutputApartFromResults() {
         Program program = program(
-                "import sys\nprint('{\"kind\": \"done\"}')\n", "print('to stdout') or 1", "sys.stderr.write('to stderr\\n')");
+                "import sys\nprint('{\"kind\": \"done\"}')\n",
+                "print('to stdout') or 1",
+                "sys.stderr.write('to stderr\\n')");
 
         Execution execution = run(RUNNER, program);
 
         assertThat(execution.verdict()).isEqualTo(Verdict.COMPLETED);
         assertThat(execution.calls()).extracting(CallResult::value).containsExactly("1", "10");
-        assertThat(execution.output()).isEqualTo(new Execution.Output("{\"kind\": \"done\"}\nto stdout\nto stderr\n", false));
+        assertThat(execution.output())
+                .isEqualTo(new Execution.Output("{\"kind\": \"done\"}\nto stdout\nto stderr\n", false));
     }
 
     @Test
@@ -202,7 +207,9 @@ class BubblewrapCodeRunnerTests {
 
         assertThat(execution.verdict()).isEqualTo(Verdict.MEMORY);
         assertThat(execution.calls())
-                .containsExactly(new CallResult(Outcome.RAISED, null, "MemoryError"), new CallResult(Outcome.RETURNED, "1", null));
+                .containsExactly(
+                        new CallResult(Outcome.RAISED, null, "MemoryError"),
+                        new CallResult(Outcome.RETURNED, "1", null));
     }
 
     @Test
@@ -213,7 +220,8 @@ class BubblewrapCodeRunnerTests {
         Mono<List<Outline>> outline = fresh.outline(List.of("def f(): pass")).subscribeOn(Schedulers.parallel());
 
         StepVerifier.create(execution)
-                .assertNext(done -> assertThat(done.calls()).containsExactly(new CallResult(Outcome.RETURNED, "2", null)))
+                .assertNext(
+                        done -> assertThat(done.calls()).containsExactly(new CallResult(Outcome.RETURNED, "2", null)))
                 .expectComplete()
                 .verify(Duration.ofSeconds(10));
         StepVerifier.create(outline)

@@ -28,9 +28,10 @@ class FailClosedTests {
                             .isEqualTo("sandbox_unavailable"))
                     .verify(Duration.ofSeconds(5));
             assertThat(runner.status())
-                    .isEqualTo(new SandboxStatus(
-                            false,
-                            "bubblewrap not found at /nonexistent/bwrap: install bubblewrap (apt-get install bubblewrap)"));
+                    .isEqualTo(
+                            new SandboxStatus(
+                                    false,
+                                    "bubblewrap not found at /nonexistent/bwrap: install bubblewrap (apt-get install bubblewrap)"));
             StepVerifier.create(runner.outline(List.of("x = 1")))
                     .expectError(SandboxUnavailableException.class)
                     .verify(Duration.ofSeconds(5));
@@ -58,7 +59,8 @@ class FailClosedTests {
 
     @Test
     void aDisabledRunnerRunsNothing() {
-        try (BubblewrapCodeRunner runner = new BubblewrapCodeRunner(Boxes.small().withEnabled(false))) {
+        try (BubblewrapCodeRunner runner =
+                new BubblewrapCodeRunner(Boxes.small().withEnabled(false))) {
 
             StepVerifier.create(runner.execute(program("", "1")))
                     .expectErrorMessage("code execution is unavailable: disabled by configuration"
@@ -69,7 +71,8 @@ class FailClosedTests {
 
     @Test
     void aFullQueueFailsFastWithSandboxBusy() {
-        try (BubblewrapCodeRunner runner = new BubblewrapCodeRunner(Boxes.small().withConcurrency(1, 1))) {
+        try (BubblewrapCodeRunner runner =
+                new BubblewrapCodeRunner(Boxes.small().withConcurrency(1, 1))) {
             runner.verify().block(Duration.ofSeconds(20));
             Program sleeper = program("import time\n", "time.sleep(0.8)");
             CompletableFuture<Execution> running = runner.execute(sleeper).toFuture();
@@ -115,7 +118,8 @@ class FailClosedTests {
             assertThat(Boxes.boxProcesses(runner.settings())).isEmpty();
             assertThat(Duration.ofNanos(System.nanoTime() - cancelled)).isLessThan(Duration.ofSeconds(1));
             long freed = System.nanoTime();
-            while (runner.running() > 0 && System.nanoTime() - freed < Duration.ofSeconds(3).toNanos()) {
+            while (runner.running() > 0
+                    && System.nanoTime() - freed < Duration.ofSeconds(3).toNanos()) {
                 Thread.sleep(10);
             }
             assertThat(runner.running()).isZero();
@@ -124,9 +128,11 @@ class FailClosedTests {
 
     @Test
     void cancellingAQueuedExecutionLeavesTheQueue() {
-        try (BubblewrapCodeRunner runner = new BubblewrapCodeRunner(Boxes.small().withConcurrency(1, 4))) {
+        try (BubblewrapCodeRunner runner =
+                new BubblewrapCodeRunner(Boxes.small().withConcurrency(1, 4))) {
             runner.verify().block(Duration.ofSeconds(20));
-            CompletableFuture<Execution> running = runner.execute(program("import time\n", "time.sleep(0.5)")).toFuture();
+            CompletableFuture<Execution> running =
+                    runner.execute(program("import time\n", "time.sleep(0.5)")).toFuture();
             Disposable waiting = runner.execute(program("", "1")).subscribe();
 
             assertThat(runner.queued()).isEqualTo(1);

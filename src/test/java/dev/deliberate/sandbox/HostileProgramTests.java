@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileProgramTests {
 
     private static final SandboxSettings SETTINGS = Boxes.small();
-    private static final BubblewrapCodeRunner RUNNER = new BubblewrapCodeRunner(SETTINGS); // shared, not closed: surefire reruns a flaky test after the class
+    private static final BubblewrapCodeRunner RUNNER =
+            new BubblewrapCodeRunner(SETTINGS); // shared, not closed: surefire reruns a flaky test after the class
     private static final Path WORKING_DIR = Path.of(System.getProperty("user.dir"));
 
     @TempDir
@@ -66,7 +67,8 @@ class HostileProgramTests {
     @Test
     void s02SleepIsEndedByTheWallDeadline() {
         // The call turns the harness's own timer off first, so only the wall deadline is left.
-        Program program = program("import signal, time\n", "(signal.setitimer(signal.ITIMER_REAL, 0), time.sleep(3600))");
+        Program program =
+                program("import signal, time\n", "(signal.setitimer(signal.ITIMER_REAL, 0), time.sleep(3600))");
 
         Execution execution = run(RUNNER, program);
 
@@ -78,8 +80,9 @@ class HostileProgramTests {
 
     @Test
     void s03IgnoredSignalsDoNotSaveALoop() {
-        String source = "import signal\nfor s in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM, signal.SIGXCPU, signal.SIGHUP):\n"
-                + "    signal.signal(s, signal.SIG_IGN)\nwhile True:\n    pass\n";
+        String source =
+                "import signal\nfor s in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM, signal.SIGXCPU, signal.SIGHUP):\n"
+                        + "    signal.signal(s, signal.SIG_IGN)\nwhile True:\n    pass\n";
 
         Execution execution = run(RUNNER, slowProgram(source, "1"));
 
@@ -235,12 +238,13 @@ class HostileProgramTests {
 
     @Test
     void s15TheEnvironmentHoldsNothingOfTheService() {
-        String source = "import os\ndef environ(pid):\n    try:\n        with open('/proc/%s/environ' % pid, 'rb') as f:\n"
-                + "            return f.read().decode('utf-8', 'replace')\n    except OSError as e:\n        return type(e).__name__\n"
-                + "def everything():\n    out = []\n    for pid in os.listdir('/proc'):\n        if pid.isdigit():\n"
-                + "            out.append(environ(pid))\n            try:\n                with open('/proc/%s/cmdline' % pid, 'rb') as f:\n"
-                + "                    out.append(f.read().decode('utf-8', 'replace'))\n            except OSError:\n                pass\n"
-                + "    return '\\n'.join(out)\n";
+        String source =
+                "import os\ndef environ(pid):\n    try:\n        with open('/proc/%s/environ' % pid, 'rb') as f:\n"
+                        + "            return f.read().decode('utf-8', 'replace')\n    except OSError as e:\n        return type(e).__name__\n"
+                        + "def everything():\n    out = []\n    for pid in os.listdir('/proc'):\n        if pid.isdigit():\n"
+                        + "            out.append(environ(pid))\n            try:\n                with open('/proc/%s/cmdline' % pid, 'rb') as f:\n"
+                        + "                    out.append(f.read().decode('utf-8', 'replace'))\n            except OSError:\n                pass\n"
+                        + "    return '\\n'.join(out)\n";
 
         Execution execution = run(
                 RUNNER,
@@ -263,7 +267,10 @@ class HostileProgramTests {
                         "[\"1\"]",
                         "null");
         String everything = execution.output().text();
-        assertThat(everything).contains("/usr/bin/python3").doesNotContain("java").doesNotContain("surefire");
+        assertThat(everything)
+                .contains("/usr/bin/python3")
+                .doesNotContain("java")
+                .doesNotContain("surefire");
         for (Map.Entry<String, String> variable : System.getenv().entrySet()) {
             if (variable.getValue().length() >= 6 && !"PATH".equals(variable.getKey())) {
                 assertThat(everything.contains(variable.getValue()))
@@ -282,23 +289,27 @@ class HostileProgramTests {
                         "/root",
                         "/work",
                         WORKING_DIR.resolve("pom.xml").toString(),
-                        WORKING_DIR.resolve("src/main/resources/application.yaml").toString(),
+                        WORKING_DIR
+                                .resolve("src/main/resources/application.yaml")
+                                .toString(),
                         hostDir.toString())
                 .map(path -> "'" + path + "'")
                 .reduce((a, b) -> a + ", " + b)
                 .orElseThrow();
-        String source = "import os\ndef probe(path):\n    try:\n        os.listdir(path) if os.path.isdir(path) else open(path).read()\n"
-                + "        return 'READ'\n    except FileNotFoundError:\n        return 'absent'\n"
-                + "    except PermissionError:\n        return 'denied'\n"
-                + "def write(path):\n    try:\n        open(path, 'w').write('x')\n        return 'WROTE'\n"
-                + "    except OSError as e:\n        return type(e).__name__\n";
+        String source =
+                "import os\ndef probe(path):\n    try:\n        os.listdir(path) if os.path.isdir(path) else open(path).read()\n"
+                        + "        return 'READ'\n    except FileNotFoundError:\n        return 'absent'\n"
+                        + "    except PermissionError:\n        return 'denied'\n"
+                        + "def write(path):\n    try:\n        open(path, 'w').write('x')\n        return 'WROTE'\n"
+                        + "    except OSError as e:\n        return type(e).__name__\n";
 
         Execution execution = run(
                 RUNNER,
                 program(
                         source,
                         "[probe(p) for p in [" + paths + "]]",
-                        "[write(p + '/pwned') for p in ['" + WORKING_DIR + "', '" + hostDir + "', '/usr/bin', '/', '/dev']]"));
+                        "[write(p + '/pwned') for p in ['" + WORKING_DIR + "', '" + hostDir
+                                + "', '/usr/bin', '/', '/dev']]"));
 
         assertThat(execution.calls().get(0).value())
                 .isEqualTo("[\"absent\",\"absent\",\"absent\",\"absent\",\"absent\",\"absent\",\"absent\",\"absent\"]");
@@ -316,9 +327,7 @@ class HostileProgramTests {
 
         Execution execution = run(RUNNER, program(source, "connect('1.1.1.1', 443)", "resolve('example.com')"));
 
-        assertThat(execution.calls())
-                .extracting(CallResult::value)
-                .containsExactly("\"OSError 101\"", "\"gaierror\"");
+        assertThat(execution.calls()).extracting(CallResult::value).containsExactly("\"OSError 101\"", "\"gaierror\"");
         assertThat(execution.wall()).isLessThan(Duration.ofSeconds(2));
     }
 
@@ -332,7 +341,8 @@ class HostileProgramTests {
 
             Execution execution = run(RUNNER, program(source, "connect(" + server.getLocalPort() + ")"));
 
-            assertThat(execution.calls()).containsExactly(new CallResult(Outcome.RETURNED, "\"ConnectionRefusedError\"", null));
+            assertThat(execution.calls())
+                    .containsExactly(new CallResult(Outcome.RETURNED, "\"ConnectionRefusedError\"", null));
             try {
                 server.accept().close();
                 throw new AssertionError("the box reached the host's loopback");
@@ -439,16 +449,19 @@ class HostileProgramTests {
 
         assertThat(first.calls()).containsExactly(new CallResult(Outcome.RETURNED, "true", null));
         assertThat(second.calls())
-                .containsExactly(new CallResult(Outcome.RETURNED, "false", null), new CallResult(Outcome.RETURNED, "[]", null));
+                .containsExactly(
+                        new CallResult(Outcome.RETURNED, "false", null), new CallResult(Outcome.RETURNED, "[]", null));
     }
 
     @Test
     void s29BusyLoopsQueueBehindTheCapWhileStatusAnswersAtOnce() {
         List<CompletableFuture<Execution>> loops = Stream.generate(
-                        () -> RUNNER.execute(slowProgram("while True:\n    pass\n", "1")).toFuture())
+                        () -> RUNNER.execute(slowProgram("while True:\n    pass\n", "1"))
+                                .toFuture())
                 .limit(4)
                 .toList();
-        CompletableFuture<Execution> normal = RUNNER.execute(program("", "6 * 7")).toFuture();
+        CompletableFuture<Execution> normal =
+                RUNNER.execute(program("", "6 * 7")).toFuture();
 
         long started = System.nanoTime();
         SandboxStatus status = RUNNER.status();

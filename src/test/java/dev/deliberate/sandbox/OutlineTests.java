@@ -62,7 +62,8 @@ class OutlineTests {
 
     @Test
     void keepsDecoratorsInTheSourceButNotTheSignature() {
-        String source = "import functools\n\n@functools.lru_cache(maxsize=None)\n@staticmethod\ndef fib(n):\n    return n\n";
+        String source =
+                "import functools\n\n@functools.lru_cache(maxsize=None)\n@staticmethod\ndef fib(n):\n    return n\n";
 
         Outline.Function fib = outline(source).get(0).functions().get(0);
 
@@ -76,12 +77,15 @@ class OutlineTests {
         List<Outline> outlines = outline("def f(:\n    pass\n", "def ok():\n    return 1\n");
 
         assertThat(outlines.get(0)).isEqualTo(new Outline("line 1: invalid syntax", List.of(), List.of()));
-        assertThat(outlines.get(1).functions()).extracting(Outline.Function::name).containsExactly("ok");
+        assertThat(outlines.get(1).functions())
+                .extracting(Outline.Function::name)
+                .containsExactly("ok");
     }
 
     @Test
     void executesNothing() {
-        Outline outline = outline("import os\nos._exit(1)\nprint('ran')\ndef f():\n    pass\n").get(0);
+        Outline outline = outline("import os\nos._exit(1)\nprint('ran')\ndef f():\n    pass\n")
+                .get(0);
 
         assertThat(outline.imports()).containsExactly("import os");
         assertThat(outline.functions()).extracting(Outline.Function::name).containsExactly("f");
