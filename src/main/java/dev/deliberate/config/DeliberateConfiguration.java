@@ -13,10 +13,12 @@ import dev.deliberate.run.RecentRuns;
 import dev.deliberate.run.RunService;
 import dev.deliberate.run.StrategyKind;
 import dev.deliberate.sandbox.BubblewrapCodeRunner;
+import dev.deliberate.sandbox.CodeRunner;
 import dev.deliberate.strategy.AnswerFormat;
 import dev.deliberate.strategy.agot.AgotKind;
 import dev.deliberate.strategy.cascade.CascadeKind;
 import dev.deliberate.strategy.direct.DirectKind;
+import dev.deliberate.strategy.funcoder.FunCoderKind;
 import dev.deliberate.strategy.selfeval.AdaptiveKind;
 import dev.deliberate.strategy.selfeval.PruneKind;
 import dev.deliberate.strategy.selfeval.RestartQuestion;
@@ -89,6 +91,11 @@ class DeliberateConfiguration {
     @Bean
     AgotKind agotKind(PromptLibrary prompts, AnswerFormat format) {
         return new AgotKind(prompts, format);
+    }
+
+    @Bean
+    FunCoderKind funCoderKind(PromptLibrary prompts, AnswerFormat format, CodeRunner runner) {
+        return new FunCoderKind(prompts, format, runner);
     }
 
     @Bean

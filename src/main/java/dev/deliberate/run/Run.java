@@ -220,6 +220,25 @@ public final class Run {
     }
 
     /**
+     * Runs {@code body} as one code execution: charges the run's {@code max_code_executions} budget first (failing
+     * before anything starts when it is spent), then records an EXECUTE step that counts the execution in its usage.
+     */
+    public <T> Mono<T> execute(String name, Map<String, Object> opening, Function<StepNotes, Mono<T>> body) {
+        return Mono.deferContextual(context -> {
+            budget.reserveExecution();
+            Step step = trace.open(parentOf(context), StepKind.EXECUTE, name, null, opening);
+            StepNotes notes = new StepNotes();
+            opening.forEach(notes::put);
+            RunUsage oneExecution = new RunUsage(0, 0, 0, 1);
+            return Mono.defer(() -> body.apply(notes))
+                    .doOnSuccess(value -> trace.close(step.id(), Step.Status.OK, oneExecution, notes.snapshot()))
+                    .doOnError(error -> trace.close(
+                            step.id(), Step.Status.FAILED, oneExecution, errorNotes(notes.snapshot(), error)))
+                    .doOnCancel(() -> trace.close(step.id(), Step.Status.CANCELLED, oneExecution, notes.snapshot()));
+        });
+    }
+
+    /**
      * Solves {@code problem} with another profile, one level deeper, on this run's budget and trace. The child's
      * candidates stay its own: the caller decides what to offer. When a budget limit stops the child, it answers with
      * its best offer marked {@link Solution#stoppedBy} (and fails only when it had none), as a whole run does.

@@ -62,7 +62,26 @@ class ArchitectureTests {
                         "dev.deliberate.profile..",
                         "dev.deliberate.api..",
                         "dev.deliberate.config..",
-                        "dev.deliberate.prompt..")
+                        "dev.deliberate.prompt..",
+                        "dev.deliberate.sandbox..")
+                .check(classes);
+    }
+
+    @Test
+    void theSandboxStandsAloneButForTheEnginesErrors() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.deliberate.sandbox..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.deliberate.strategy..",
+                        "dev.deliberate.profile..",
+                        "dev.deliberate.api..",
+                        "dev.deliberate.config..",
+                        "dev.deliberate.model..",
+                        "dev.deliberate.prompt..",
+                        "dev.deliberate.answer..")
                 .check(classes);
     }
 

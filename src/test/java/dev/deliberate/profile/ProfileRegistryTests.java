@@ -150,6 +150,7 @@ class ProfileRegistryTests {
                         "agot-rpc",
                         "cascade",
                         "direct",
+                        "funcoder",
                         "prune",
                         "rpc",
                         "self-consistency",
@@ -253,6 +254,7 @@ class ProfileRegistryTests {
                         "agot-rpc",
                         "cascade",
                         "direct",
+                        "funcoder",
                         "greedy",
                         "prune",
                         "rpc",
@@ -335,7 +337,7 @@ class ProfileRegistryTests {
                 .hasMessageContaining("profile 'outer'")
                 .hasMessageContaining("outer.yaml")
                 .hasMessageContaining("params.to: unknown profile 'missing'; known profiles: ")
-                .hasMessageContaining("direct, outer");
+                .hasMessageContaining("direct, funcoder, outer");
 
         write("outer", "strategy: delegate\nparams:\n  to: direct\n");
         assertThat(registry().profile("outer").orElseThrow().subProfiles()).containsEntry("params.to", "direct");

@@ -5,12 +5,14 @@ import dev.deliberate.run.StrategyKind;
 import dev.deliberate.strategy.agot.AgotKind;
 import dev.deliberate.strategy.cascade.CascadeKind;
 import dev.deliberate.strategy.direct.DirectKind;
+import dev.deliberate.strategy.funcoder.FunCoderKind;
 import dev.deliberate.strategy.selfeval.AdaptiveKind;
 import dev.deliberate.strategy.selfeval.PruneKind;
 import dev.deliberate.strategy.selfeval.RestartQuestion;
 import dev.deliberate.strategy.selfeval.SelfEvaluator;
 import dev.deliberate.strategy.vote.RpcKind;
 import dev.deliberate.strategy.vote.SelfConsistencyKind;
+import dev.deliberate.testkit.Sandboxes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,6 +35,7 @@ public final class ShippedKinds {
                 new AdaptiveKind(format, evaluator),
                 new PruneKind(format, evaluator),
                 new CascadeKind(new SimpleMeterRegistry()),
-                new AgotKind(PromptLibrary.load(Path.of("prompts")), format));
+                new AgotKind(PromptLibrary.load(Path.of("prompts")), format),
+                new FunCoderKind(PromptLibrary.load(Path.of("prompts")), format, Sandboxes.runner()));
     }
 }
