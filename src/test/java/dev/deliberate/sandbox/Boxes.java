@@ -1,13 +1,8 @@
 package dev.deliberate.sandbox;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.deliberate.testkit.Sandboxes;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** Shared pieces of the sandbox tests: small limits so that hostile programs end fast, and a /proc scan. */
 final class Boxes {
@@ -34,26 +29,6 @@ final class Boxes {
 
     /** Pids of live processes owned by any of the runner's box uids, read from /proc (the host's view). */
     static List<Long> boxProcesses(SandboxSettings settings) {
-        List<Long> found = new ArrayList<>();
-        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
-            for (Path entry : entries.toList()) {
-                String name = entry.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                try {
-                    Object uid = Files.getAttribute(entry, "unix:uid");
-                    int owner = (Integer) uid;
-                    if (owner <= settings.uid() && owner > settings.uid() - settings.maxConcurrent()) {
-                        found.add(Long.parseLong(name));
-                    }
-                } catch (IOException e) {
-                    // the process ended while we looked
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return found;
+        return Sandboxes.boxProcesses(settings);
     }
 }

@@ -3,6 +3,13 @@ package dev.deliberate.testkit;
 import dev.deliberate.sandbox.BubblewrapCodeRunner;
 import dev.deliberate.sandbox.CodeRunner;
 import dev.deliberate.sandbox.SandboxSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * One real sandbox for the tests that run code, with the shipped settings: its self-check runs once for the whole
@@ -16,5 +23,29 @@ public final class Sandboxes {
 
     public static CodeRunner runner() {
         return RUNNER;
+    }
+
+    /** Pids of live processes owned by any of the box uids of {@code settings}, read from /proc (the host's view). */
+    public static List<Long> boxProcesses(SandboxSettings settings) {
+        List<Long> found = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    int owner = (Integer) Files.getAttribute(entry, "unix:uid");
+                    if (owner <= settings.uid() && owner > settings.uid() - settings.maxConcurrent()) {
+                        found.add(Long.parseLong(name));
+                    }
+                } catch (IOException e) {
+                    // the process ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return found;
     }
 }

@@ -24,15 +24,18 @@ import dev.deliberate.sandbox.CodeRunner;
 import dev.deliberate.sandbox.Execution;
 import dev.deliberate.sandbox.Outline;
 import dev.deliberate.sandbox.Program;
+import dev.deliberate.sandbox.SandboxSettings;
 import dev.deliberate.sandbox.SandboxStatus;
 import dev.deliberate.sandbox.SandboxUnavailableException;
 import dev.deliberate.strategy.Formats;
+import dev.deliberate.testkit.Eventually;
 import dev.deliberate.testkit.Sandboxes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /** FunCoder's steps on a scripted model, with every candidate run in the real sandbox. */
@@ -302,5 +305,35 @@ class FunCoderStrategyTests {
         RunResult result = ((RunEvent.Failed) event).result();
         assertThat(result.usage().codeExecutions()).isEqualTo(4);
         assertThat(((RunEvent.Failed) event).error().getMessage()).contains("code execution budget spent: 4 used");
+    }
+
+    @Test
+    void cancellingTheRunKillsItsBoxesWithinASecond() {
+        String sleeps = "def sum_prime_squares(xs: list) -> int:\n    import time\n    time.sleep(30)\n    return 0";
+        CoderModel model = new CoderModel()
+                .on(CONQUER, "sum_prime_squares", sleeps)
+                .on(TESTS, "sum_prime_squares", ROOT_INPUTS)
+                .onRaw(SYSTEM_TESTS, "sum_prime_squares", "```python\n```");
+        FunCoderParameters slow = new FunCoderParameters(
+                0, null, 2, 1, null, null, null, null, null, Duration.ofSeconds(30), null, null, 512);
+        FunCoderKind kind =
+                new FunCoderKind(PromptLibrary.load(Path.of("prompts")), Formats.shipped(), Sandboxes.runner());
+        RunService service = new Runs()
+                .caps(BUDGET)
+                .plan("funcoder", kind.create(slow), Map.of("solver", model.endpoint()), BUDGET)
+                .service();
+        SandboxSettings boxes = SandboxSettings.defaults();
+
+        Disposable run = service.start(
+                        RunRequest.of("funcoder", new Problem(List.of(ChatMessage.user(STUB)), AnswerKind.CODE, null)))
+                .events()
+                .subscribe();
+        Eventually.await(
+                () -> Sandboxes.boxProcesses(boxes).size() >= 2,
+                Duration.ofSeconds(10),
+                "candidates sleeping in boxes");
+        run.dispose();
+
+        Eventually.await(() -> Sandboxes.boxProcesses(boxes).isEmpty(), Duration.ofSeconds(1), "every box killed");
     }
 }
