@@ -10,6 +10,11 @@ RUN mvn -B -q -DskipTests package
 
 # Run: a slim JRE 17, a non-root user, configuration by environment variables.
 FROM eclipse-temurin:17-jre
+# bubblewrap and the distribution's python3 for the code sandbox (docs/sandbox.md). It runs only when the container
+# runs as root with user namespaces allowed; as shipped (non-root) it reports itself unavailable and funcoder answers
+# 503 while every other profile works.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends bubblewrap python3 \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /app deliberate
 WORKDIR /app
 COPY --from=build /src/target/deliberate.jar /app/deliberate.jar
