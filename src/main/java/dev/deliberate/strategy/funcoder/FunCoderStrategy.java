@@ -129,20 +129,49 @@ final class FunCoderStrategy implements Strategy {
         String message = lastUserMessage(problem);
         String code = format.extract(AnswerKind.CODE, message).map(Answer::raw).orElse(message);
         Problem.CodeSpec spec = problem.code();
-        return outline(run, "parse problem", List.of(code)).map(outlines -> {
+        String signature = spec == null ? null : spec.signature();
+        List<String> sources = signature == null ? List.of(code) : List.of(code, stubFrom(signature, message));
+        return outline(run, "parse problem", sources).map(outlines -> {
             Outline outline = outlines.get(0);
             Outline.@Nullable Function stub = outline.parses() ? pickEntryPoint(outline, spec) : null;
             if (stub != null) {
                 return new FunctionTree(code.replace(stub.source(), ""), stub.name(), stub.source(), stub.signature());
+            }
+            if (signature != null) {
+                // No stub in the message: the message is the description, the signature its header.
+                Outline declared = outlines.get(1);
+                Outline.@Nullable Function fromSignature =
+                        declared.parses() && declared.functions().size() == 1 ? pickEntryPoint(declared, spec) : null;
+                if (fromSignature == null) {
+                    throw DeliberateException.invalidRequest(
+                            "problem.signature",
+                            "must be one Python function header such as 'def add(a: int, b: int) -> int'"
+                                    + (spec.entryPoint() == null ? "" : " named '" + spec.entryPoint() + "'"));
+                }
+                return new FunctionTree("", fromSignature.name(), fromSignature.source(), fromSignature.signature());
             }
             throw DeliberateException.invalidRequest(
                     "messages",
                     spec != null && spec.entryPoint() != null
                             ? "the message declares no Python function named '" + spec.entryPoint() + "'"
                                     + (outline.parses() ? "" : " (it does not parse: " + outline.syntaxError() + ")")
+                                    + "; send its stub, or its header in problem.signature"
                             : "funcoder writes a Python function: send its stub (a def with a docstring), in the"
                                     + " message or a fenced code block");
         });
+    }
+
+    /** A stub from a bare header and the problem's text as its docstring (quotes escaped, so the text stays data). */
+    static String stubFrom(String signature, String description) {
+        String header = signature.strip();
+        if (header.endsWith(":")) {
+            header = header.substring(0, header.length() - 1).stripTrailing();
+        }
+        if (!header.startsWith("def ") && !header.startsWith("async def ")) {
+            header = "def " + header;
+        }
+        String doc = description.strip().replace("\\", "\\\\").replace("\"\"\"", "\\\"\\\"\\\"");
+        return header + ":\n    \"\"\"" + doc.replace("\n", "\n    ") + "\n    \"\"\"\n";
     }
 
     private static Outline.@Nullable Function pickEntryPoint(Outline outline, Problem.@Nullable CodeSpec spec) {

@@ -82,12 +82,17 @@ class FunCoderStrategyTests {
     }
 
     private static RunEvent solve(FunCoderParameters params, CoderModel model, CodeRunner runner, BudgetLimits budget) {
+        return solve(
+                params, model, runner, budget, new Problem(List.of(ChatMessage.user(STUB)), AnswerKind.CODE, null));
+    }
+
+    private static RunEvent solve(
+            FunCoderParameters params, CoderModel model, CodeRunner runner, BudgetLimits budget, Problem problem) {
         FunCoderKind kind = new FunCoderKind(PromptLibrary.load(Path.of("prompts")), Formats.shipped(), runner);
         RunService service = new Runs()
                 .caps(budget)
                 .plan("funcoder", kind.create(params), Map.of("solver", model.endpoint()), budget)
                 .service();
-        Problem problem = new Problem(List.of(ChatMessage.user(STUB)), AnswerKind.CODE, null);
         return service.start(RunRequest.of("funcoder", problem)).events().last().block(Duration.ofSeconds(60));
     }
 
@@ -335,5 +340,63 @@ class FunCoderStrategyTests {
         run.dispose();
 
         Eventually.await(() -> Sandboxes.boxProcesses(boxes).isEmpty(), Duration.ofSeconds(1), "every box killed");
+    }
+
+    @Test
+    void aProseProblemWithASignatureGetsAStubWithTheTextAsItsDocstring() {
+        String text = "Add two numbers.\nUse \"\"\"quotes\"\"\" freely.";
+        String add = "def add(a: int, b: int) -> int:\n    return a + b";
+        CoderModel model = new CoderModel()
+                .on(CONQUER, "add", add)
+                .on(TESTS, "add", "add(1, 2)\nadd(-1, 1)")
+                .onRaw(SYSTEM_TESTS, "add", "```python\n```");
+        Problem problem = new Problem(
+                List.of(ChatMessage.user(text)),
+                AnswerKind.CODE,
+                new Problem.CodeSpec("add", "add(a: int, b: int) -> int:", List.of("assert add(2, 2) == 4")));
+
+        RunResult result = Runs.finished(solve(params(0, 2, 1), model, Sandboxes.runner(), BUDGET, problem));
+
+        assertThat(result.solution().answer()).isEqualTo(add);
+        assertThat(model.prompts().get(0))
+                .contains("def add(a: int, b: int) -> int:\n    \"\"\"Add two numbers.\n    Use \\\"\\\"\\\"quotes");
+        Step system = steps(result, StepKind.GROUP, "system tests").get(0);
+        assertThat(system.notes()).containsEntry("lines", List.of("assert add(2, 2) == 4"));
+    }
+
+    @Test
+    void aSignatureThatIsNotOneFunctionHeaderIsA400NamingIt() {
+        Problem problem = new Problem(
+                List.of(ChatMessage.user("Add two numbers.")),
+                AnswerKind.CODE,
+                new Problem.CodeSpec("add", "add(a, b): pass\nimport os", List.of()));
+        CoderModel model = new CoderModel();
+
+        RunEvent event = solve(params(0, 2, 1), model, Sandboxes.runner(), BUDGET, problem);
+
+        DeliberateException error = (DeliberateException) ((RunEvent.Failed) event).error();
+        assertThat(error.status()).isEqualTo(400);
+        assertThat(error.param()).isEqualTo("problem.signature");
+        assertThat(model.asked()).isEmpty();
+    }
+
+    @Test
+    void aMessageWithoutAFunctionIsA400NamingTheMessages() {
+        CoderModel model = new CoderModel();
+
+        RunEvent event = solve(
+                params(0, 2, 1),
+                model,
+                Sandboxes.runner(),
+                BUDGET,
+                new Problem(List.of(ChatMessage.user("Please write me a sorting routine.")), AnswerKind.CODE, null));
+
+        DeliberateException error = (DeliberateException) ((RunEvent.Failed) event).error();
+        assertThat(error.status()).isEqualTo(400);
+        assertThat(error.param()).isEqualTo("messages");
+        assertThat(error.getMessage())
+                .isEqualTo("messages: funcoder writes a Python function: send its stub (a def with a docstring), in"
+                        + " the message or a fenced code block");
+        assertThat(model.asked()).isEmpty();
     }
 }
