@@ -119,10 +119,12 @@ final class BoxProcess {
     }
 
     /**
-     * Kills the box from the inside out: its processes first (python is the pid namespace's init, so the kernel
-     * then kills everything it started), so that bubblewrap reaps its child and exits by itself; killing bubblewrap
-     * first would leave python a zombie for the host's init to reap, counted against the box uid's RLIMIT_NPROC until
-     * then. Bubblewrap itself is killed only if it is still there shortly after. Runs on the deadline thread.
+     * Kills the box: every process below the root ({@code setpriv} exec'd into {@code unshare}), bubblewrap and python
+     * first among them. Bubblewrap is the init of the box's outer pid namespace, so its death makes the kernel kill
+     * and reap whatever it started, at any stage of its setup, and {@code unshare} reaps bubblewrap and exits. The root
+     * itself is never killed while it works: killed, it would leave bubblewrap a zombie for the host's init, which
+     * may never reap it (zombies of a box uid count against RLIMIT_NPROC). A process that was still being forked at
+     * the first kill is caught by a second one; only a root still alive after a second is killed. Never blocks.
      */
     void kill() {
         Process running = process;
@@ -130,18 +132,25 @@ final class BoxProcess {
             return;
         }
         // ProcessHandle's kill leaves the pipes open, so results already written can still be read.
-        running.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        killBelow(running);
         try {
+            timer.schedule(() -> killBelow(running), 200, TimeUnit.MILLISECONDS);
             timer.schedule(
                     () -> {
                         if (running.isAlive()) {
                             running.toHandle().destroyForcibly();
                         }
                     },
-                    200,
-                    TimeUnit.MILLISECONDS);
+                    1,
+                    TimeUnit.SECONDS);
         } catch (RejectedExecutionException e) {
             running.toHandle().destroyForcibly();
+        }
+    }
+
+    private static void killBelow(Process running) {
+        if (running.isAlive()) {
+            running.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
         }
     }
 

@@ -214,6 +214,18 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
     List<String> command(int slot) {
         int uid = settings.uidOf(slot);
         List<String> command = new ArrayList<>(List.of(
+                // The reaper: killing a box during bubblewrap's setup made bubblewrap exit without reaping its child,
+                // a zombie of the box uid that only the host's init could reap, and a JVM running as pid 1, or an
+                // init that does not reap, never does (zombies count against RLIMIT_NPROC). Here bubblewrap is the
+                // init of an outer pid namespace: when it dies the kernel kills and reaps everything below it, and
+                // unshare, whose parent is the JVM, reaps bubblewrap. Java kills below unshare, never unshare itself.
+                settings.setpriv().toString(),
+                // unshare dies with the JVM (and with it, through --kill-child, the box).
+                "--pdeathsig=KILL",
+                settings.unshare().toString(),
+                "--pid",
+                "--kill-child=KILL",
+                "--",
                 settings.setpriv().toString(),
                 "--reuid=" + uid,
                 "--regid=" + uid,
@@ -469,6 +481,7 @@ public final class BubblewrapCodeRunner implements CodeRunner, AutoCloseable {
         List<String> problems = new ArrayList<>();
         requireExecutable(settings.bwrap(), "bubblewrap", "install bubblewrap (apt-get install bubblewrap)", problems);
         requireExecutable(settings.setpriv(), "setpriv", "install util-linux", problems);
+        requireExecutable(settings.unshare(), "unshare", "install util-linux", problems);
         requireExecutable(settings.prlimit(), "prlimit", "install util-linux", problems);
         requireExecutable(settings.python(), "python", "install python3 (apt-get install python3)", problems);
         if (!settings.python().normalize().startsWith("/usr/")) {

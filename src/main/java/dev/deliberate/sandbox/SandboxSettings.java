@@ -63,6 +63,14 @@ public record SandboxSettings(
         require(!startup.isNegative(), "startup must not be negative, was " + startup);
     }
 
+    /**
+     * util-linux's {@code unshare}, beside {@code setpriv}: it holds each box in a pid namespace of its own whose init
+     * is bubblewrap, so that whatever is killed, the kernel and {@code unshare} reap every process of the box.
+     */
+    public Path unshare() {
+        return setpriv.resolveSibling("unshare");
+    }
+
     /** The shipped defaults (see docs/sandbox.md). */
     public static SandboxSettings defaults() {
         return new SandboxSettings(

@@ -3,6 +3,7 @@ package dev.deliberate.sandbox;
 import static dev.deliberate.sandbox.Boxes.program;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.deliberate.testkit.Sandboxes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -123,6 +124,41 @@ class FailClosedTests {
                 Thread.sleep(10);
             }
             assertThat(runner.running()).isZero();
+        }
+    }
+
+    @Test
+    void cancellingAtAnyStageOfABoxsStartLeavesNoProcessAndNoZombie() throws InterruptedException {
+        // A cancel that lands while bubblewrap is still setting the box up used to leave its child a zombie of the
+        // box uid, reparented to the host's init (which here never reaps it): the reaping chain must cover every stage.
+        try (BubblewrapCodeRunner runner = new BubblewrapCodeRunner(Boxes.small())) {
+            runner.verify().block(Duration.ofSeconds(20));
+            Program sleeps = new Program("import time\n", List.of("time.sleep(30)"), Duration.ofSeconds(60), 1);
+            for (int round = 0; round < 30; round++) {
+                Disposable box = runner.execute(sleeps).subscribe();
+                // Cancel the moment the box's first process shows, in the middle of bubblewrap's setup; every
+                // third round a little later, once python runs.
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (Boxes.boxProcesses(runner.settings()).isEmpty() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                if (round % 3 == 2) {
+                    Thread.sleep(40);
+                }
+                box.dispose();
+                long gone = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                while (runner.running() > 0 && System.nanoTime() < gone) {
+                    Thread.sleep(1);
+                }
+            }
+            long cancelled = System.nanoTime();
+            while (!Boxes.boxProcesses(runner.settings()).isEmpty()
+                    && System.nanoTime() - cancelled < Duration.ofSeconds(3).toNanos()) {
+                Thread.sleep(10);
+            }
+
+            assertThat(Sandboxes.describe(Boxes.boxProcesses(runner.settings())))
+                    .isEmpty();
         }
     }
 

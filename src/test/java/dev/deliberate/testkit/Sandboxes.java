@@ -48,4 +48,22 @@ public final class Sandboxes {
         }
         return found;
     }
+
+    /** Each of {@code pids} as "pid state ppid cmdline" from /proc, for failure messages. */
+    public static List<String> describe(List<Long> pids) {
+        List<String> described = new ArrayList<>();
+        for (long pid : pids) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"))
+                        .replace('\0', ' ')
+                        .strip();
+                described.add(pid + " " + fields[0] + " ppid=" + fields[1] + " " + cmdline);
+            } catch (IOException e) {
+                described.add(pid + " (gone)");
+            }
+        }
+        return described;
+    }
 }

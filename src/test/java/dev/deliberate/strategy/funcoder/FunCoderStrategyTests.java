@@ -337,9 +337,16 @@ class FunCoderStrategyTests {
                 () -> Sandboxes.boxProcesses(boxes).size() >= 2,
                 Duration.ofSeconds(10),
                 "candidates sleeping in boxes");
+        List<String> before = Sandboxes.describe(Sandboxes.boxProcesses(boxes));
         run.dispose();
 
-        Eventually.await(() -> Sandboxes.boxProcesses(boxes).isEmpty(), Duration.ofSeconds(1), "every box killed");
+        try {
+            Eventually.await(() -> Sandboxes.boxProcesses(boxes).isEmpty(), Duration.ofSeconds(1), "every box killed");
+        } catch (AssertionError e) {
+            throw new AssertionError(
+                    "still alive: " + Sandboxes.describe(Sandboxes.boxProcesses(boxes)) + ", seen before: " + before,
+                    e);
+        }
     }
 
     @Test
