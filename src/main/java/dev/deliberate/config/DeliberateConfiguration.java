@@ -21,6 +21,7 @@ import dev.deliberate.strategy.direct.DirectKind;
 import dev.deliberate.strategy.funcoder.FunCoderKind;
 import dev.deliberate.strategy.selfeval.AdaptiveKind;
 import dev.deliberate.strategy.selfeval.PruneKind;
+import dev.deliberate.strategy.spar.SparKind;
 import dev.deliberate.strategy.selfeval.RestartQuestion;
 import dev.deliberate.strategy.selfeval.SelfEvaluator;
 import dev.deliberate.strategy.vote.RpcKind;
@@ -96,6 +97,11 @@ class DeliberateConfiguration {
     @Bean
     FunCoderKind funCoderKind(PromptLibrary prompts, AnswerFormat format, CodeRunner runner) {
         return new FunCoderKind(prompts, format, runner);
+    }
+
+    @Bean
+    SparKind sparKind(PromptLibrary prompts) {
+        return new SparKind(prompts);
     }
 
     @Bean
