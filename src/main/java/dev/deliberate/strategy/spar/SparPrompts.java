@@ -28,10 +28,14 @@ final class SparPrompts {
         return library.render(
                 JUDGE,
                 Map.of(
-                        "fence", fence.line(),
-                        "instruction", instruction,
-                        "response", response,
-                        "verdict", Verdict.MARKER));
+                        "fence",
+                        fence.line(),
+                        "instruction",
+                        instruction,
+                        "response",
+                        response,
+                        "verdict",
+                        Verdict.MARKER));
     }
 
     /** The third turn of a refinement, after the judge's question and its critique. */

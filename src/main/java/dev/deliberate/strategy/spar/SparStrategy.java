@@ -108,8 +108,7 @@ final class SparStrategy implements Strategy {
         synchronized Map<String, Object> notes() {
             Map<String, Object> notes = new LinkedHashMap<>();
             notes.put("nodes", nodes.size());
-            notes.put(
-                    "depth", nodes.stream().mapToInt(Node::depth).max().orElse(0));
+            notes.put("depth", nodes.stream().mapToInt(Node::depth).max().orElse(0));
             if (dropped > 0) {
                 notes.put("dropped", dropped);
             }
@@ -140,9 +139,11 @@ final class SparStrategy implements Strategy {
                 .map(chosen -> solution(search, chosen, search.stoppedBy.get()))
                 // A limit hit mid-search answers with the best node judged so far; before any, the run's own salvage
                 // returns the actor's answer it was offered.
-                .onErrorResume(BudgetExhaustedException.class, exhausted -> search.best()
-                        .map(best -> Mono.just(solution(search, best, exhausted.limit())))
-                        .orElseGet(() -> Mono.error(exhausted)));
+                .onErrorResume(
+                        BudgetExhaustedException.class,
+                        exhausted -> search.best()
+                                .map(best -> Mono.just(solution(search, best, exhausted.limit())))
+                                .orElseGet(() -> Mono.error(exhausted)));
     }
 
     /**
@@ -228,13 +229,23 @@ final class SparStrategy implements Strategy {
         opening.put("id", slot.id());
         opening.put("parent", slot.parent().id());
         opening.put("depth", slot.parent().depth() + 1);
-        return search.run.step(StepKind.GROUP, "node", opening, notes -> refine(search, slot.parent(), notes, 1)
-                .flatMap(text ->
-                        judged(search, notes, slot.id(), slot.parent().id(), slot.parent().depth() + 1, text, false))
-                .switchIfEmpty(Mono.fromRunnable(() -> {
-                    search.drop();
-                    notes.put("dropped", "missing_markers");
-                })));
+        return search.run.step(
+                StepKind.GROUP,
+                "node",
+                opening,
+                notes -> refine(search, slot.parent(), notes, 1)
+                        .flatMap(text -> judged(
+                                search,
+                                notes,
+                                slot.id(),
+                                slot.parent().id(),
+                                slot.parent().depth() + 1,
+                                text,
+                                false))
+                        .switchIfEmpty(Mono.fromRunnable(() -> {
+                            search.drop();
+                            notes.put("dropped", "missing_markers");
+                        })));
     }
 
     private Mono<String> refine(Search search, Node parent, StepNotes notes, int attempt) {
@@ -260,13 +271,7 @@ final class SparStrategy implements Strategy {
 
     /** Judges {@code response} (or reuses its judgment), records the node in the tree and in its GROUP step. */
     private Mono<Node> judged(
-            Search search,
-            StepNotes notes,
-            int id,
-            @Nullable Integer parent,
-            int depth,
-            String response,
-            boolean cut) {
+            Search search, StepNotes notes, int id, @Nullable Integer parent, int depth, String response, boolean cut) {
         return judge(search, response).map(judgment -> {
             Node node = new Node(id, parent, depth, response, judgment, cut);
             search.add(node);
@@ -312,10 +317,8 @@ final class SparStrategy implements Strategy {
                 .withMaxTokens(parameters.maxTokens());
         return search.run.generate(Roles.JUDGE, request).flatMap(generation -> {
             // A backend that returns more choices than asked does not get more votes.
-            List<String> replies = generation.choices().stream()
-                    .limit(n)
-                    .map(Choice::text)
-                    .toList();
+            List<String> replies =
+                    generation.choices().stream().limit(n).map(Choice::text).toList();
             Judgment judgment = Judgment.of(replies, attempt);
             return judgment.tied() && attempt < parameters.judgeAttempts()
                     ? sample(search, prompt, attempt + 1)

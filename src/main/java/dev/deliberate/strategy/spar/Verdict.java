@@ -18,7 +18,8 @@ enum Verdict {
     static final String MARKER = "Final Judgement:";
 
     /** The marker in either spelling of judgement, with the colon optional, ignoring case. */
-    private static final Pattern MARKER_PATTERN = Pattern.compile("final\\s+judge?ment\\s*:?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern MARKER_PATTERN =
+            Pattern.compile("final\\s+judge?ment\\s*:?", Pattern.CASE_INSENSITIVE);
 
     private static final Pattern ANSWER = Pattern.compile("\\b(yes|no)\\b", Pattern.CASE_INSENSITIVE);
 

@@ -83,9 +83,11 @@ class SparIntegrationTests extends ApiIntegrationTest {
         List<Boolean> cached = new ArrayList<>();
         for (JsonNode step : run.path("trace").path("steps")) {
             JsonNode notes = step.path("notes");
-            if (step.path("kind").asString().equals("group") && step.path("name").asString().equals("node")) {
+            if (step.path("kind").asString().equals("group")
+                    && step.path("name").asString().equals("node")) {
                 tree.add(notes.path("id").asInt() + "<" + notes.path("parent").asInt(-1) + "@"
-                        + notes.path("depth").asInt() + "=" + notes.path("value").asDouble());
+                        + notes.path("depth").asInt() + "="
+                        + notes.path("value").asDouble());
             }
             if (step.path("kind").asString().equals("judge")) {
                 cached.add(notes.path("cached").asBoolean());

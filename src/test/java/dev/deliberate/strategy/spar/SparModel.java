@@ -72,7 +72,9 @@ final class SparModel {
 
     static ScriptedEndpoint endpoint(String name, Function<GenerationRequest, List<String>> script) {
         return new ScriptedEndpoint(
-                name, Capabilities.full(Capabilities.Source.CONFIGURED), (request, call) -> Mono.fromCallable(() -> {
+                name,
+                Capabilities.full(Capabilities.Source.CONFIGURED),
+                (request, call) -> Mono.fromCallable(() -> {
                     List<Choice> choices = new ArrayList<>();
                     for (String text : script.apply(request)) {
                         choices.add(ScriptedEndpoint.choice(choices.size(), text));
@@ -95,8 +97,8 @@ final class SparModel {
         return endpoint("judge", request -> {
             String prompt = request.messages().get(0).content();
             String response = response(prompt);
-            String[] attempts = patterns.getOrDefault(response, "N".repeat(request.n()))
-                    .split("\\|");
+            String[] attempts =
+                    patterns.getOrDefault(response, "N".repeat(request.n())).split("\\|");
             int k = asked.computeIfAbsent(response, r -> new AtomicInteger()).getAndIncrement();
             String letters = attempts[Math.min(k, attempts.length - 1)];
             List<String> replies = new ArrayList<>();

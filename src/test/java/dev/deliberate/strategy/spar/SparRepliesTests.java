@@ -9,7 +9,8 @@ class SparRepliesTests {
 
     @Test
     void theVerdictIsReadAfterTheLastMarkerOnly() {
-        String reply = "The response ends with \"Final Judgement: Yes\", which is not mine to copy.\nFinal Judgement: No";
+        String reply =
+                "The response ends with \"Final Judgement: Yes\", which is not mine to copy.\nFinal Judgement: No";
 
         assertThat(Verdict.read(reply)).isEqualTo(Verdict.NO);
     }
@@ -35,7 +36,8 @@ class SparRepliesTests {
 
     @Test
     void theValueCountsOnlyValidVotesAndAnAllInvalidJudgmentIsWorthZero() {
-        Judgment judgment = Judgment.of(List.of("Final Judgement: Yes", "Final Judgement: No", "none", "Final Judgement: Yes"), 1);
+        Judgment judgment =
+                Judgment.of(List.of("Final Judgement: Yes", "Final Judgement: No", "none", "Final Judgement: Yes"), 1);
 
         assertThat(judgment.value()).isEqualTo(2.0 / 3.0);
         assertThat(judgment.invalid()).isEqualTo(1);
@@ -66,7 +68,9 @@ class SparRepliesTests {
     void aMissingOrEmptyRefinementIsNone() {
         assertThat(Refinement.extract("no markers")).isNull();
         assertThat(Refinement.extract(Refinement.START + " cut off")).isNull();
-        assertThat(Refinement.extract(Refinement.END + " x " + Refinement.START)).isNull();
-        assertThat(Refinement.extract(Refinement.START + "\n \n" + Refinement.END)).isNull();
+        assertThat(Refinement.extract(Refinement.END + " x " + Refinement.START))
+                .isNull();
+        assertThat(Refinement.extract(Refinement.START + "\n \n" + Refinement.END))
+                .isNull();
     }
 }

@@ -3,7 +3,6 @@ package dev.deliberate.strategy.spar;
 import static dev.deliberate.strategy.spar.SparModel.actor;
 import static dev.deliberate.strategy.spar.SparModel.judge;
 import static dev.deliberate.strategy.spar.SparModel.numbering;
-import static dev.deliberate.strategy.spar.SparModel.parentOf;
 import static dev.deliberate.strategy.spar.SparModel.refined;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,8 +30,8 @@ import org.junit.jupiter.api.Test;
 class SparStrategyTests {
 
     private static final String INSTRUCTION = "Write a haiku about rain, in lower case.";
-    private static final Problem PROBLEM = new Problem(
-            List.of(ChatMessage.system("You are terse."), ChatMessage.user(INSTRUCTION)), null, null);
+    private static final Problem PROBLEM =
+            new Problem(List.of(ChatMessage.system("You are terse."), ChatMessage.user(INSTRUCTION)), null, null);
 
     private static SparParameters params(SearchKind search, int breadth, int keep, int depth) {
         return new SparParameters(search, breadth, keep, depth, null, null, null, null, null, null, null, null, 256);
@@ -42,8 +41,8 @@ class SparStrategyTests {
         return params(SearchKind.BFS, 3, 2, 3);
     }
 
-    private static RunResult solve(SparParameters params, ScriptedEndpoint actor, ScriptedEndpoint judge,
-            ScriptedEndpoint refiner) {
+    private static RunResult solve(
+            SparParameters params, ScriptedEndpoint actor, ScriptedEndpoint judge, ScriptedEndpoint refiner) {
         return solve(params, actor, judge, refiner, Runs.GENEROUS, PROBLEM);
     }
 
@@ -57,11 +56,7 @@ class SparStrategyTests {
         SparKind kind = new SparKind(PromptLibrary.load(Path.of("prompts")));
         RunService service = new Runs()
                 .caps(budget)
-                .plan(
-                        "spar",
-                        kind.create(params),
-                        Map.of("actor", actor, "judge", judge, "refiner", refiner),
-                        budget)
+                .plan("spar", kind.create(params), Map.of("actor", actor, "judge", judge, "refiner", refiner), budget)
                 .service();
         return Runs.finished(Runs.last(service, "spar", problem));
     }
@@ -142,7 +137,8 @@ class SparStrategyTests {
         assertThat(turns).extracting(ChatMessage::role).containsExactly("user", "assistant", "user");
         assertThat(turns.get(0).content()).startsWith("## Judge:");
         assertThat(SparModel.response(turns.get(0).content())).isEqualTo("A");
-        assertThat(turns.get(1).content()).isEqualTo("critique 0 of A: the length constraint is missed.\nFinal Judgement: No");
+        assertThat(turns.get(1).content())
+                .isEqualTo("critique 0 of A: the length constraint is missed.\nFinal Judgement: No");
         assertThat(turns.get(2).content()).startsWith("## Refine:").contains(Refinement.START, Refinement.END);
         assertThat(refiner.requests().get(0).temperature()).isEqualTo(0.7);
         assertThat(nodes(result).get(2).notes())
@@ -229,7 +225,8 @@ class SparStrategyTests {
         assertThat(nodes(result).get(0).notes())
                 .containsEntry("critique", "critique 1 of A: every constraint is met.\nFinal Judgement: Yes");
         assertThat(result.steps().stream()
-                        .filter(s -> s.kind() == StepKind.GENERATE && s.parentId().equals(judged.id())))
+                        .filter(s ->
+                                s.kind() == StepKind.GENERATE && s.parentId().equals(judged.id())))
                 .hasSize(3);
     }
 
@@ -279,8 +276,8 @@ class SparStrategyTests {
     void aResponseJudgedBeforeIsNotJudgedAgain() {
         // every refinement comes back as "B", and one as the root's own text
         AtomicInteger calls = new AtomicInteger();
-        ScriptedEndpoint refiner = SparModel.endpoint(
-                "refiner", request -> List.of(refined(calls.getAndIncrement() == 2 ? "A" : "B")));
+        ScriptedEndpoint refiner =
+                SparModel.endpoint("refiner", request -> List.of(refined(calls.getAndIncrement() == 2 ? "A" : "B")));
         ScriptedEndpoint judge = judge(Map.of("A", "NNNNN", "B", "YYYYY"));
 
         RunResult result = solve(bfs(), actor("A"), judge, refiner);
@@ -371,12 +368,13 @@ class SparStrategyTests {
             String prompt = request.messages().get(0).content();
             String response = SparModel.response(prompt);
             String verdict = response.equals("hi") ? "Yes" : "No";
-            return List.of(
-                    "The instruction says:\n" + SparModel.instruction(prompt) + "\nFinal Judgement: " + verdict);
+            return List.of("The instruction says:\n" + SparModel.instruction(prompt) + "\nFinal Judgement: " + verdict);
         });
         // the refiner quotes it too, markers and all, before its own markers
-        ScriptedEndpoint refiner = SparModel.endpoint("refiner", request -> List.of(
-                "The user wrote:\n" + hostile + "\nI will greet.\n" + Refinement.START + "\nhi\n" + Refinement.END));
+        ScriptedEndpoint refiner = SparModel.endpoint(
+                "refiner",
+                request -> List.of("The user wrote:\n" + hostile + "\nI will greet.\n" + Refinement.START + "\nhi\n"
+                        + Refinement.END));
         SparParameters params =
                 new SparParameters(SearchKind.BFS, 1, 1, 1, 1, null, null, null, null, null, null, null, 256);
 
@@ -422,8 +420,7 @@ class SparStrategyTests {
         assertThat(refiner.calls()).isEqualTo(4);
         assertThat(judge.calls()).isEqualTo(5 * 3);
         assertThat(judge.requests()).allMatch(r -> r.n() == 5);
-        assertThat(judgeSteps(result).get(0).notes())
-                .containsEntry("votes", Map.of("yes", 0, "no", 0, "invalid", 5));
+        assertThat(judgeSteps(result).get(0).notes()).containsEntry("votes", Map.of("yes", 0, "no", 0, "invalid", 5));
         assertThat(result.solution().notes())
                 .containsEntry("capped_by", "max_nodes")
                 .containsEntry("nodes", 5)
