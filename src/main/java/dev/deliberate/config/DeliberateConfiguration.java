@@ -23,6 +23,7 @@ import dev.deliberate.strategy.selfeval.AdaptiveKind;
 import dev.deliberate.strategy.selfeval.PruneKind;
 import dev.deliberate.strategy.selfeval.RestartQuestion;
 import dev.deliberate.strategy.selfeval.SelfEvaluator;
+import dev.deliberate.strategy.spar.SparKind;
 import dev.deliberate.strategy.vote.RpcKind;
 import dev.deliberate.strategy.vote.SelfConsistencyKind;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -96,6 +97,11 @@ class DeliberateConfiguration {
     @Bean
     FunCoderKind funCoderKind(PromptLibrary prompts, AnswerFormat format, CodeRunner runner) {
         return new FunCoderKind(prompts, format, runner);
+    }
+
+    @Bean
+    SparKind sparKind(PromptLibrary prompts) {
+        return new SparKind(prompts);
     }
 
     @Bean

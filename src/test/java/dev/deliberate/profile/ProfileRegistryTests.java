@@ -154,7 +154,9 @@ class ProfileRegistryTests {
                         "prune",
                         "rpc",
                         "self-consistency",
-                        "server");
+                        "server",
+                        "spar",
+                        "spar-dfs");
         Profile sc = registry.profile("self-consistency").orElseThrow();
         assertThat(sc.parameters())
                 .isEqualTo(new SelfConsistencyParameters(5, 0.7, null, 1024, dev.deliberate.answer.AnswerKind.MATH));
@@ -259,7 +261,9 @@ class ProfileRegistryTests {
                         "prune",
                         "rpc",
                         "self-consistency",
-                        "server");
+                        "server",
+                        "spar",
+                        "spar-dfs");
         assertThat(registry.profile("greedy").orElseThrow().source()).endsWith("greedy.yaml");
     }
 

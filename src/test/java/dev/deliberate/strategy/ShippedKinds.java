@@ -10,6 +10,7 @@ import dev.deliberate.strategy.selfeval.AdaptiveKind;
 import dev.deliberate.strategy.selfeval.PruneKind;
 import dev.deliberate.strategy.selfeval.RestartQuestion;
 import dev.deliberate.strategy.selfeval.SelfEvaluator;
+import dev.deliberate.strategy.spar.SparKind;
 import dev.deliberate.strategy.vote.RpcKind;
 import dev.deliberate.strategy.vote.SelfConsistencyKind;
 import dev.deliberate.testkit.Sandboxes;
@@ -36,6 +37,7 @@ public final class ShippedKinds {
                 new PruneKind(format, evaluator),
                 new CascadeKind(new SimpleMeterRegistry()),
                 new AgotKind(PromptLibrary.load(Path.of("prompts")), format),
-                new FunCoderKind(PromptLibrary.load(Path.of("prompts")), format, Sandboxes.runner()));
+                new FunCoderKind(PromptLibrary.load(Path.of("prompts")), format, Sandboxes.runner()),
+                new SparKind(PromptLibrary.load(Path.of("prompts"))));
     }
 }
