@@ -41,12 +41,10 @@ final class ArmRunner {
 
     private final SyntheticModel local;
     private final SyntheticModel server;
-    private final LocalValidatorFactoryBean validator = new LocalValidatorFactoryBean();
 
     ArmRunner(SyntheticModel local, SyntheticModel server) {
         this.local = local;
         this.server = server;
-        validator.afterPropertiesSet();
     }
 
     /** One solved problem: its ground truth and the run's record. */
@@ -76,7 +74,7 @@ final class ArmRunner {
     List<Outcome> run(Arm arm, List<SyntheticProblem> problems, long seed) {
         local.forgetPaths();
         server.forgetPaths();
-        RunService service = service(arm);
+        RunService service = service(arm, List.of(local, server));
         return Flux.fromIterable(problems)
                 .flatMapSequential(
                         problem -> service.start(request(arm, problem, seed))
@@ -88,10 +86,12 @@ final class ArmRunner {
                 .block(Duration.ofMinutes(10));
     }
 
-    private RunService service(Arm arm) {
+    /** The shipped profiles with the arm's overrides, over {@code endpoints}, as the service loads them. */
+    static RunService service(Arm arm, List<Endpoint> endpoints) {
         var environment = new StandardEnvironment();
         environment.getPropertySources().addFirst(new MapPropertySource("arm", arm.overrides()));
-        List<Endpoint> endpoints = List.of(local, server);
+        LocalValidatorFactoryBean validator = new LocalValidatorFactoryBean();
+        validator.afterPropertiesSet();
         ProfileRegistry profiles = new ProfileRegistry(
                 YamlProfileLoader.load(Path.of("strategies")),
                 ConfigurationPropertySources.get(environment),

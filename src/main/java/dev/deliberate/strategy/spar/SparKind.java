@@ -39,9 +39,14 @@ public final class SparKind implements StrategyKind<SparParameters> {
 
     @Override
     public List<String> validate(SparParameters params) {
-        return params.keep() > params.breadth()
-                ? List.of("keep: must not exceed breadth (" + params.breadth() + "), was " + params.keep())
-                : List.of();
+        List<String> problems = new java.util.ArrayList<>();
+        if (params.keep() > params.breadth()) {
+            problems.add("keep: must not exceed breadth (" + params.breadth() + "), was " + params.keep());
+        }
+        if (params.search() == SparParameters.SearchKind.BEST_OF_N && params.temperature() == 0.0) {
+            problems.add("temperature: best-of-n samples the actor breadth times, and at 0 every sample is the same");
+        }
+        return problems;
     }
 
     @Override

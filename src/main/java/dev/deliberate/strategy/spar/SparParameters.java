@@ -9,9 +9,10 @@ import jakarta.validation.constraints.Min;
  * Parameters of {@code spar}. The defaults are the reference code's search settings; the caps hold whatever the model
  * replies.
  *
- * @param search {@code bfs} (every node of a depth expanded, the top {@code keep} children kept) or {@code dfs}
- *     (the top {@code keep} children explored in order); default {@code bfs}
- * @param breadth refinements asked per expanded node; default 3
+ * @param search {@code bfs} (every node of a depth expanded, the top {@code keep} children kept), {@code dfs}
+ *     (the top {@code keep} children explored in order) or {@code best-of-n} (no refinement: {@code breadth} actor
+ *     samples at {@code temperature}, the best judged one returned); default {@code bfs}
+ * @param breadth refinements asked per expanded node; with {@code best-of-n}, the actor's samples; default 3
  * @param keep children that go on to the next depth (BFS) or are recursed into (DFS); default 2
  * @param depth the deepest refinement level; 0 judges the actor's answer and never refines; default 3
  * @param judgeSamples verdicts sampled per judgment (one request with {@code n} where the endpoint allows); default 5
@@ -43,11 +44,13 @@ public record SparParameters(
     /** How the tree of refinements is searched. */
     public enum SearchKind {
         BFS,
-        DFS;
+        DFS,
+        /** No refinement: {@code breadth} actor samples, each judged, the best returned (the paper's baseline). */
+        BEST_OF_N;
 
-        /** The name as profiles and notes spell it. */
+        /** The name as profiles and notes spell it, e.g. {@code best-of-n}. */
         public String wireName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         }
     }
 

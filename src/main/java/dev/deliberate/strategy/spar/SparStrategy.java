@@ -126,8 +126,9 @@ final class SparStrategy implements Strategy {
     @Override
     public Mono<Solution> solve(Problem problem, Run run) {
         Search search = new Search(run, instruction(problem.messages()), parameters.maxNodes());
-        return root(search, problem)
-                .flatMap(root -> {
+        Mono<Node> chosen = parameters.search() == SparParameters.SearchKind.BEST_OF_N
+                ? bestOfN(search, problem)
+                : root(search, problem).flatMap(root -> {
                     if (root.value() > parameters.threshold()) {
                         return Mono.just(root);
                     }
@@ -135,8 +136,8 @@ final class SparStrategy implements Strategy {
                     return parameters.search() == SparParameters.SearchKind.BFS
                             ? bfs(search, List.of(root), 1)
                             : dfs(search, root).switchIfEmpty(Mono.fromSupplier(() -> best(search)));
-                })
-                .map(chosen -> solution(search, chosen, search.stoppedBy.get()))
+                });
+        return chosen.map(node -> solution(search, node, search.stoppedBy.get()))
                 // A limit hit mid-search answers with the best node judged so far; before any, the run's own salvage
                 // returns the actor's answer it was offered.
                 .onErrorResume(
@@ -176,6 +177,41 @@ final class SparStrategy implements Strategy {
                 search.run.offer(new Candidate(choice.text(), choice.text(), 0.0));
                 return judged(search, notes, 0, null, 0, choice.text(), choice.cutByLength());
             });
+        });
+    }
+
+    /**
+     * Best-of-N with the same judge: {@code breadth} actor samples in one request, each judged (concurrently; equal
+     * texts share one judgment), the best returned, the earliest among equals.
+     */
+    private Mono<Node> bestOfN(Search search, Problem problem) {
+        Run.Allowance allowance = search.run.samplesWithinBudget(Roles.ACTOR, parameters.breadth());
+        if (allowance.limitedBy() != null) {
+            search.limitedBy(allowance.limitedBy());
+        }
+        int n = Math.max(1, Math.min(allowance.granted(), parameters.maxNodes()));
+        GenerationRequest request = GenerationRequest.of(problem.messages())
+                .withN(n)
+                .withTemperature(parameters.temperature())
+                .withMaxTokens(parameters.maxTokens());
+        return search.run.generate(Roles.ACTOR, request).flatMap(generation -> {
+            List<Choice> samples = generation.choices().stream().limit(n).toList();
+            return Flux.range(0, samples.size())
+                    .flatMap(
+                            id -> search.run.step(
+                                    StepKind.GROUP,
+                                    "node",
+                                    Map.of("id", id, "depth", 0),
+                                    notes -> judged(
+                                            search,
+                                            notes,
+                                            id,
+                                            null,
+                                            0,
+                                            samples.get(id).text(),
+                                            samples.get(id).cutByLength())),
+                            search.run.fanOut())
+                    .then(Mono.fromSupplier(() -> best(search)));
         });
     }
 

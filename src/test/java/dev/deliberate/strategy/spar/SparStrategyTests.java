@@ -1,6 +1,7 @@
 package dev.deliberate.strategy.spar;
 
 import static dev.deliberate.strategy.spar.SparModel.actor;
+import static dev.deliberate.strategy.spar.SparModel.endpoint;
 import static dev.deliberate.strategy.spar.SparModel.judge;
 import static dev.deliberate.strategy.spar.SparModel.numbering;
 import static dev.deliberate.strategy.spar.SparModel.refined;
@@ -437,5 +438,41 @@ class SparStrategyTests {
         assertThat(kind.validate(params(SearchKind.BFS, 2, 3, 3)))
                 .containsExactly("keep: must not exceed breadth (2), was 3");
         assertThat(kind.validate(SparParameters.defaults())).isEmpty();
+    }
+
+    @Test
+    void bestOfNJudgesEveryActorSampleAndReturnsTheBestWithoutRefining() {
+        ScriptedEndpoint actor =
+                endpoint("actor", request -> List.of("B1", "B2", "B1", "B3").subList(0, request.n()));
+        ScriptedEndpoint judge = judge(Map.of("B1", "YYNNN", "B2", "YYYNN", "B3", "YYYNN"));
+        ScriptedEndpoint refiner = numbering();
+        SparParameters bestOfFour =
+                new SparParameters(SearchKind.BEST_OF_N, 4, 1, 0, null, null, null, null, null, null, null, 0.9, 256);
+
+        RunResult result = solve(bestOfFour, actor, judge, refiner);
+
+        // B2 and B3 tie at 0.6: the earlier sample wins. The repeated B1 is judged once.
+        assertThat(result.solution().text()).isEqualTo("B2");
+        assertThat(result.solution().confidence()).isEqualTo(0.6);
+        assertThat(result.solution().notes())
+                .containsEntry("search", "best-of-n")
+                .containsEntry("searched", false)
+                .containsEntry("chosen", 1)
+                .containsEntry("nodes", 4);
+        assertThat(actor.calls()).isEqualTo(1);
+        assertThat(actor.requests().get(0).n()).isEqualTo(4);
+        assertThat(actor.requests().get(0).temperature()).isEqualTo(0.9);
+        assertThat(judge.calls()).isEqualTo(3);
+        assertThat(refiner.calls()).isZero();
+    }
+
+    @Test
+    void bestOfNAtTemperatureZeroIsRefusedAtStartup() {
+        SparKind kind = new SparKind(PromptLibrary.load(Path.of("prompts")));
+
+        assertThat(kind.validate(new SparParameters(
+                        SearchKind.BEST_OF_N, 4, 1, 0, null, null, null, null, null, null, null, 0.0, 256)))
+                .containsExactly(
+                        "temperature: best-of-n samples the actor breadth times, and at 0 every sample is the same");
     }
 }
