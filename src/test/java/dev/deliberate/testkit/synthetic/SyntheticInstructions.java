@@ -188,15 +188,8 @@ public final class SyntheticInstructions implements Endpoint {
     }
 
     private String judge(String prompt, Random random) {
-        Matcher matcher = RESPONSE.matcher(prompt);
-        String key = null;
-        while (matcher.find()) {
-            key = matcher.group(1);
-        }
-        Written response = key == null ? null : written.get(key);
-        if (response == null) {
-            throw new IllegalArgumentException("the judge was shown no response of this model");
-        }
+        String key = shownKey(prompt, "judge");
+        Written response = written.get(key);
         // The view is drawn once per response, from the response's key: every sample about it shares it.
         boolean right = random(settings.seed(), key.hashCode(), -2).nextDouble() < settings.judgeAccuracy();
         boolean view = right == response.passes();
@@ -206,15 +199,7 @@ public final class SyntheticInstructions implements Endpoint {
     }
 
     private String refine(String judgePrompt, Random random) {
-        Matcher matcher = RESPONSE.matcher(judgePrompt);
-        String key = null;
-        while (matcher.find()) {
-            key = matcher.group(1);
-        }
-        Written parent = key == null ? null : written.get(key);
-        if (parent == null) {
-            throw new IllegalArgumentException("the refiner was shown no response of this model");
-        }
+        Written parent = written.get(shownKey(judgePrompt, "refiner"));
         boolean passes = parent.passes()
                 ? random.nextDouble() >= settings.breakRate()
                 : random.nextDouble() < settings.fixRate();
@@ -223,6 +208,19 @@ public final class SyntheticInstructions implements Endpoint {
             return "Reflection: the rewrite follows.\n" + text;
         }
         return "Reflection: the rewrite follows.\n" + START + "\n" + text + "\n" + END;
+    }
+
+    /** The key of the response a judge prompt shows (the last one in it), which this model must have written. */
+    private String shownKey(String judgePrompt, String role) {
+        Matcher matcher = RESPONSE.matcher(judgePrompt);
+        String key = null;
+        while (matcher.find()) {
+            key = matcher.group(1);
+        }
+        if (key == null || !written.containsKey(key)) {
+            throw new IllegalArgumentException("the " + role + " was shown no response of this model");
+        }
+        return key;
     }
 
     /**
