@@ -57,7 +57,7 @@ public record EndpointSettings(
     }
 
     /** Settings of kind {@value #DJL} for the model in {@code modelDir}, with every other default. */
-    public static EndpointSettings djl(Path modelDir) {
+    public static EndpointSettings djl(@Nullable Path modelDir) {
         return new EndpointSettings(DJL, null, null, null, null, null, null, null, null, null, modelDir);
     }
 

@@ -1,6 +1,7 @@
 package dev.deliberate.model.djl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
@@ -17,7 +18,9 @@ import dev.deliberate.model.Generation;
 import dev.deliberate.model.GenerationChunk;
 import dev.deliberate.model.GenerationRequest;
 import dev.deliberate.model.TokenLogprob;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,6 +63,16 @@ class DjlEndpointTests {
             assertThat(out.singletonOrThrow().getShape()).isEqualTo(new Shape(2, 3, 20));
             assertThat(block.getOutputShapes(new Shape[] {new Shape(2, 3)})).containsExactly(new Shape(2, 3, 20));
         }
+    }
+
+    @Test
+    void aMissingOrBrokenModelDirectoryNamesTheSetting() {
+        assertThatThrownBy(() -> DjlEndpoint.load("mine", EndpointSettings.djl(null)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("deliberate.endpoints.mine.model-dir: required for kind djl");
+        assertThatThrownBy(() -> DjlEndpoint.load("mine", EndpointSettings.djl(Path.of("/nonexistent/model"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("deliberate.endpoints.mine.model-dir: cannot load a model from /nonexistent/model");
     }
 
     @Test
@@ -226,7 +239,7 @@ class DjlEndpointTests {
 
     @Test
     void aPromptThatFillsTheContextIsAContextOverflow() {
-        String longQuestion = String.join(" ", java.util.Collections.nCopies(70, "one"));
+        String longQuestion = String.join(" ", Collections.nCopies(70, "one"));
 
         StepVerifier.create(endpoint.generate(ask(longQuestion)))
                 .expectErrorSatisfies(error -> {
@@ -241,7 +254,7 @@ class DjlEndpointTests {
 
     @Test
     void maxTokensIsCutToTheRoomLeftInTheContext() {
-        String question = String.join(" ", java.util.Collections.nCopies(58, "two"));
+        String question = String.join(" ", Collections.nCopies(58, "two"));
 
         Generation generation = generate(ask(question).withTemperature(0.0).withMaxTokens(100));
 

@@ -2,6 +2,7 @@ package dev.deliberate.model.djl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -80,7 +81,7 @@ class DjlIntegrationTests {
                 .returnResult(String.class)
                 .getResponseBody()
                 .collectList()
-                .block(java.time.Duration.ofSeconds(10));
+                .block(Duration.ofSeconds(10));
 
         assertThat(events).last().isEqualTo("[DONE]");
         assertThat(events).anySatisfy(event -> assertThat(event).contains("\"finish_reason\":\"length\""));
