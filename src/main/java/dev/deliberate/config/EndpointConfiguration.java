@@ -64,6 +64,7 @@ class EndpointConfiguration {
             Endpoint client = client(name, settings, blockingScheduler);
             if (client instanceof DjlEndpoint djl) {
                 endpointResources.add(djl::close);
+                log.info("endpoint {}: djl model {} on {}", name, djl.model(), djl.device());
             }
             if (client instanceof OpenAiEndpoint openAi) {
                 endpointResources.add(openAi::close);

@@ -53,7 +53,17 @@ public record EndpointSettings(
 
     public EndpointSettings withCapabilities(CapabilityOverrides newCapabilities) {
         return new EndpointSettings(
-                kind, baseUrl, model, apiKey, maxConcurrency, maxQueue, timeouts, newCapabilities, retry, breaker, modelDir);
+                kind,
+                baseUrl,
+                model,
+                apiKey,
+                maxConcurrency,
+                maxQueue,
+                timeouts,
+                newCapabilities,
+                retry,
+                breaker,
+                modelDir);
     }
 
     /** Settings of kind {@value #DJL} for the model in {@code modelDir}, with every other default. */
@@ -63,27 +73,77 @@ public record EndpointSettings(
 
     public EndpointSettings withTimeouts(Timeouts newTimeouts) {
         return new EndpointSettings(
-                kind, baseUrl, model, apiKey, maxConcurrency, maxQueue, newTimeouts, capabilities, retry, breaker, modelDir);
+                kind,
+                baseUrl,
+                model,
+                apiKey,
+                maxConcurrency,
+                maxQueue,
+                newTimeouts,
+                capabilities,
+                retry,
+                breaker,
+                modelDir);
     }
 
     public EndpointSettings withRetry(RetrySettings newRetry) {
         return new EndpointSettings(
-                kind, baseUrl, model, apiKey, maxConcurrency, maxQueue, timeouts, capabilities, newRetry, breaker, modelDir);
+                kind,
+                baseUrl,
+                model,
+                apiKey,
+                maxConcurrency,
+                maxQueue,
+                timeouts,
+                capabilities,
+                newRetry,
+                breaker,
+                modelDir);
     }
 
     public EndpointSettings withBreaker(BreakerSettings newBreaker) {
         return new EndpointSettings(
-                kind, baseUrl, model, apiKey, maxConcurrency, maxQueue, timeouts, capabilities, retry, newBreaker, modelDir);
+                kind,
+                baseUrl,
+                model,
+                apiKey,
+                maxConcurrency,
+                maxQueue,
+                timeouts,
+                capabilities,
+                retry,
+                newBreaker,
+                modelDir);
     }
 
     public EndpointSettings withConcurrency(Integer newMaxConcurrency, Integer newMaxQueue) {
         return new EndpointSettings(
-                kind, baseUrl, model, apiKey, newMaxConcurrency, newMaxQueue, timeouts, capabilities, retry, breaker, modelDir);
+                kind,
+                baseUrl,
+                model,
+                apiKey,
+                newMaxConcurrency,
+                newMaxQueue,
+                timeouts,
+                capabilities,
+                retry,
+                breaker,
+                modelDir);
     }
 
     public EndpointSettings withApiKey(Secret newApiKey) {
         return new EndpointSettings(
-                kind, baseUrl, model, newApiKey, maxConcurrency, maxQueue, timeouts, capabilities, retry, breaker, modelDir);
+                kind,
+                baseUrl,
+                model,
+                newApiKey,
+                maxConcurrency,
+                maxQueue,
+                timeouts,
+                capabilities,
+                retry,
+                breaker,
+                modelDir);
     }
 
     /**

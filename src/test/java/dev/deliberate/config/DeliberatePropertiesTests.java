@@ -75,8 +75,9 @@ class DeliberatePropertiesTests {
         runner.withPropertyValues(
                         "deliberate.endpoints.local.kind=djl", "deliberate.endpoints.local.model-dir=/models/arith")
                 .run(context -> {
-                    EndpointSettings local =
-                            context.getBean(DeliberateProperties.class).endpoints().get("local");
+                    EndpointSettings local = context.getBean(DeliberateProperties.class)
+                            .endpoints()
+                            .get("local");
 
                     assertThat(local.kind()).isEqualTo(EndpointSettings.DJL);
                     assertThat(local.modelDir()).isEqualTo(Path.of("/models/arith"));

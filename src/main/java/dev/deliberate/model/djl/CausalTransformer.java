@@ -134,13 +134,12 @@ public final class CausalTransformer extends AbstractBlock {
         for (Layer layer : blocks) {
             x = x.add(attention(store, layer, x, mask, batch, time, device, training));
             NDArray h = norm(store, x, layer.norm2Gamma(), layer.norm2Beta(), device, training);
-            NDArray hidden = Activation.gelu(linear(store, h, layer.mlpInWeight(), layer.mlpInBias(), device, training));
+            NDArray hidden =
+                    Activation.gelu(linear(store, h, layer.mlpInWeight(), layer.mlpInBias(), device, training));
             x = x.add(linear(store, hidden, layer.mlpOutWeight(), layer.mlpOutBias(), device, training));
         }
         x = norm(store, x, finalNormGamma, finalNormBeta, device, training);
-        NDArray logits = head == null
-                ? x.matMul(tokens.transpose())
-                : x.matMul(store.getValue(head, device, training));
+        NDArray logits = head == null ? x.matMul(tokens.transpose()) : x.matMul(store.getValue(head, device, training));
         return new NDList(logits);
     }
 

@@ -17,8 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param assistant default {@code "Assistant: {content}\n"}
  * @param generation default {@code "Assistant:"}
  */
-public record ChatTemplate(
-        String begin, String system, String user, String assistant, String generation) {
+public record ChatTemplate(String begin, String system, String user, String assistant, String generation) {
 
     static final String CONTENT = "{content}";
     public static final ChatTemplate DEFAULT = new ChatTemplate(null, null, null, null, null);
@@ -45,15 +44,14 @@ public record ChatTemplate(
     String render(String endpoint, List<ChatMessage> messages, @Nullable String prefix) {
         StringBuilder prompt = new StringBuilder(begin);
         for (ChatMessage message : messages) {
-            String pattern =
-                    switch (message.role()) {
-                        case ChatMessage.SYSTEM -> system;
-                        case ChatMessage.USER -> user;
-                        case ChatMessage.ASSISTANT -> assistant;
-                        default ->
-                            throw new BackendException.Rejected(
-                                    endpoint, "unsupported message role '" + message.role() + "'", 400, false);
-                    };
+            String pattern = switch (message.role()) {
+                case ChatMessage.SYSTEM -> system;
+                case ChatMessage.USER -> user;
+                case ChatMessage.ASSISTANT -> assistant;
+                default ->
+                    throw new BackendException.Rejected(
+                            endpoint, "unsupported message role '" + message.role() + "'", 400, false);
+            };
             int at = pattern.indexOf(CONTENT);
             prompt.append(pattern, 0, at)
                     .append(message.content())

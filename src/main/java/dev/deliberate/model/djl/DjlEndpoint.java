@@ -85,7 +85,8 @@ public final class DjlEndpoint implements Endpoint, AutoCloseable {
         } catch (IOException | MalformedModelException | RuntimeException e) {
             throw new IllegalArgumentException(field + ": cannot load a model from " + dir + ": " + e.getMessage(), e);
         }
-        int threads = Math.max(1, Math.min(settings.maxConcurrency(), Runtime.getRuntime().availableProcessors()));
+        int threads = Math.max(
+                1, Math.min(settings.maxConcurrency(), Runtime.getRuntime().availableProcessors()));
         Scheduler scheduler = Schedulers.newBoundedElastic(threads, Math.max(1, settings.maxQueue()), "djl-" + name);
         String modelName = "default".equals(settings.model())
                 ? String.valueOf(dir.toAbsolutePath().normalize().getFileName())
@@ -169,7 +170,10 @@ public final class DjlEndpoint implements Endpoint, AutoCloseable {
             return new BackendException.Unavailable(name, "the inference queue is full", true, error);
         }
         return new BackendException.Unavailable(
-                name, "inference failed: " + error.getClass().getSimpleName() + ": " + error.getMessage(), false, error);
+                name,
+                "inference failed: " + error.getClass().getSimpleName() + ": " + error.getMessage(),
+                false,
+                error);
     }
 
     /** The whole decoding loop, on an inference thread; {@code chunks} sees every delta as it is decided. */
@@ -319,8 +323,7 @@ public final class DjlEndpoint implements Endpoint, AutoCloseable {
         }
 
         /** The chunk that brings the sent text up to {@code upTo}; empty when there is nothing to send. */
-        private Optional<GenerationChunk> chunk(
-                String upTo, @Nullable TokenLogprob token, @Nullable String reason) {
+        private Optional<GenerationChunk> chunk(String upTo, @Nullable TokenLogprob token, @Nullable String reason) {
             finishReason = reason;
             String delta = "";
             if (upTo.startsWith(emitted)) {

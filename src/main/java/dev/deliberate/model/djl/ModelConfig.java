@@ -73,8 +73,7 @@ public record ModelConfig(
     }
 
     /** The architecture of a {@link CausalTransformer} with every other value at its default. */
-    public static ModelConfig transformer(
-            int vocabSize, int contextLength, int embeddingSize, int layers, int heads) {
+    public static ModelConfig transformer(int vocabSize, int contextLength, int embeddingSize, int layers, int heads) {
         return new ModelConfig(
                 DJL_FORMAT, vocabSize, contextLength, embeddingSize, layers, heads, 0, null, 0, null, null, null);
     }

@@ -136,8 +136,7 @@ final class Sampler {
     }
 
     /** The alternatives for {@link TokenLogprob#top()}, decoded by {@code text}. */
-    static List<TokenLogprob.Alternative> alternatives(
-            double[] logprobs, int k, IntFunction<String> text) {
+    static List<TokenLogprob.Alternative> alternatives(double[] logprobs, int k, IntFunction<String> text) {
         List<TokenLogprob.Alternative> alternatives = new ArrayList<>();
         for (int id : topK(logprobs, k)) {
             alternatives.add(new TokenLogprob.Alternative(text.apply(id), logprobs[id]));

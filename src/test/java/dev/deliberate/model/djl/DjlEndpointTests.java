@@ -72,7 +72,8 @@ class DjlEndpointTests {
                 .hasMessage("deliberate.endpoints.mine.model-dir: required for kind djl");
         assertThatThrownBy(() -> DjlEndpoint.load("mine", EndpointSettings.djl(Path.of("/nonexistent/model"))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("deliberate.endpoints.mine.model-dir: cannot load a model from /nonexistent/model");
+                .hasMessageStartingWith(
+                        "deliberate.endpoints.mine.model-dir: cannot load a model from /nonexistent/model");
     }
 
     @Test
@@ -86,15 +87,19 @@ class DjlEndpointTests {
 
     @Test
     void aSeedMakesSamplingRepeatableAndAnotherSeedChangesIt() {
-        GenerationRequest request =
-                ask("one plus two").withTemperature(1.0).withMaxTokens(12).withSeed(7L).withLogprobs(0);
+        GenerationRequest request = ask("one plus two")
+                .withTemperature(1.0)
+                .withMaxTokens(12)
+                .withSeed(7L)
+                .withLogprobs(0);
 
         Generation first = generate(request);
         Generation again = generate(request);
         Generation other = generate(request.withSeed(8L));
 
         assertThat(again.text()).isEqualTo(first.text());
-        assertThat(again.choices().get(0).tokens()).isEqualTo(first.choices().get(0).tokens());
+        assertThat(again.choices().get(0).tokens())
+                .isEqualTo(first.choices().get(0).tokens());
         assertThat(other.text()).isNotEqualTo(first.text());
         assertThat(first.usage().promptTokens()).isEqualTo(5); // User: one plus two Assistant:
         assertThat(first.usage().completionTokens()).isEqualTo(12);
@@ -103,10 +108,8 @@ class DjlEndpointTests {
 
     @Test
     void topLogprobsCoverTheVocabularySortedAndAgreeWithTheChosenToken() {
-        GenerationRequest request = ask("two times three")
-                .withTemperature(0.0)
-                .withMaxTokens(3)
-                .withLogprobs(20);
+        GenerationRequest request =
+                ask("two times three").withTemperature(0.0).withMaxTokens(3).withLogprobs(20);
 
         Choice choice = generate(request).choices().get(0);
 
@@ -117,13 +120,15 @@ class DjlEndpointTests {
             double mass = top.stream().mapToDouble(a -> Math.exp(a.logprob())).sum();
             assertThat(mass).isCloseTo(1.0, within(1e-6));
             for (int i = 1; i < top.size(); i++) {
-                assertThat(top.get(i).logprob()).isLessThanOrEqualTo(top.get(i - 1).logprob());
+                assertThat(top.get(i).logprob())
+                        .isLessThanOrEqualTo(top.get(i - 1).logprob());
             }
             // greedy: the chosen token is the most likely one, with the same logprob
             assertThat(top.get(0).token()).isEqualTo(token.token());
             assertThat(top.get(0).logprob()).isEqualTo(token.logprob());
         }
-        assertThat(String.join(" ", choice.tokens().stream().map(TokenLogprob::token).toList()))
+        assertThat(String.join(
+                        " ", choice.tokens().stream().map(TokenLogprob::token).toList()))
                 .isEqualTo(choice.text());
     }
 

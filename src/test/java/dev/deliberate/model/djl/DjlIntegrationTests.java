@@ -28,17 +28,23 @@ class DjlIntegrationTests {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("deliberate.endpoints.local.kind", () -> "djl");
-        registry.add("deliberate.endpoints.local.model-dir", () -> TinyModel.directory().toString());
+        registry.add(
+                "deliberate.endpoints.local.model-dir",
+                () -> TinyModel.directory().toString());
         registry.add("deliberate.endpoints.local.model", () -> "tiny");
     }
 
     @Test
     void theDirectProfileAnswersFromTheInProcessModel() {
         Map<String, Object> body = Map.of(
-                "model", "direct",
-                "max_tokens", 6,
-                "temperature", 0,
-                "messages", List.of(Map.of("role", "user", "content", "one plus two")));
+                "model",
+                "direct",
+                "max_tokens",
+                6,
+                "temperature",
+                0,
+                "messages",
+                List.of(Map.of("role", "user", "content", "one plus two")));
 
         client.post()
                 .uri("/v1/chat/completions")
@@ -65,10 +71,14 @@ class DjlIntegrationTests {
     @Test
     void aStreamedAnswerArrivesAsChunksEndingInDone() {
         Map<String, Object> body = Map.of(
-                "model", "direct",
-                "max_tokens", 4,
-                "stream", true,
-                "messages", List.of(Map.of("role", "user", "content", "three")));
+                "model",
+                "direct",
+                "max_tokens",
+                4,
+                "stream",
+                true,
+                "messages",
+                List.of(Map.of("role", "user", "content", "three")));
 
         List<String> events = client.post()
                 .uri("/v1/chat/completions")

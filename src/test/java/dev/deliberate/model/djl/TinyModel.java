@@ -18,8 +18,26 @@ import java.util.StringJoiner;
 public final class TinyModel {
 
     public static final List<String> WORDS = List.of(
-            "<unk>", "<eos>", "User:", "Assistant:", "System:", "one", "two", "three", "four", "five", "six", "seven",
-            "eight", "nine", "plus", "minus", "times", "is", "the", "answer");
+            "<unk>",
+            "<eos>",
+            "User:",
+            "Assistant:",
+            "System:",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "plus",
+            "minus",
+            "times",
+            "is",
+            "the",
+            "answer");
     public static final int CONTEXT = 64;
 
     private static Path directory;
