@@ -8,8 +8,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.StringJoiner;
+import java.util.stream.Stream;
 
 /**
  * A model directory in the project format with random weights: a 20-token WordLevel vocabulary (so that 20 top
@@ -48,12 +50,23 @@ public final class TinyModel {
     public static synchronized Path directory() {
         if (directory == null) {
             try {
-                directory = create(Files.createTempDirectory("djl-tiny-model"));
+                Path dir = Files.createTempDirectory("djl-tiny-model");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
+                directory = create(dir);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
         return directory;
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(file -> file.toFile().delete());
+        } catch (IOException e) {
+            // a temp directory left behind is harmless
+        }
     }
 
     static Path create(Path dir) throws IOException {
