@@ -3,6 +3,7 @@ package dev.deliberate.config;
 import dev.deliberate.model.Endpoint;
 import dev.deliberate.model.EndpointRegistry;
 import dev.deliberate.model.EndpointSettings;
+import dev.deliberate.model.djl.DjlEndpoint;
 import dev.deliberate.model.langchain4j.LangChain4jEndpoint;
 import dev.deliberate.model.openai.OpenAiEndpoint;
 import dev.deliberate.model.resilience.ResilientEndpoint;
@@ -61,6 +62,10 @@ class EndpointConfiguration {
                         "deliberate.endpoints." + name + ": an endpoint name must match " + NAME.pattern());
             }
             Endpoint client = client(name, settings, blockingScheduler);
+            if (client instanceof DjlEndpoint djl) {
+                endpointResources.add(djl::close);
+                log.info("endpoint {}: djl model {} on {}", name, djl.model(), djl.device());
+            }
             if (client instanceof OpenAiEndpoint openAi) {
                 endpointResources.add(openAi::close);
                 DeliberateProperties.Probe probe = properties.probe();
@@ -89,9 +94,11 @@ class EndpointConfiguration {
             case EndpointSettings.LANGCHAIN4J_OPENAI -> LangChain4jEndpoint.openAi(name, settings, blockingScheduler);
             case EndpointSettings.LANGCHAIN4J_ANTHROPIC ->
                 LangChain4jEndpoint.anthropic(name, settings, blockingScheduler);
+            // Loads the weights here, at startup on the main thread; decoding runs on the endpoint's own threads.
+            case EndpointSettings.DJL -> DjlEndpoint.load(name, settings);
             default ->
                 throw new IllegalStateException(field + ".kind: unknown kind '" + settings.kind()
-                        + "'; known: openai, langchain4j-openai, langchain4j-anthropic");
+                        + "'; known: openai, langchain4j-openai, langchain4j-anthropic, djl");
         };
     }
 

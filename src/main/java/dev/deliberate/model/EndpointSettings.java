@@ -1,6 +1,7 @@
 package dev.deliberate.model;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -8,10 +9,12 @@ import org.jspecify.annotations.Nullable;
  * The configuration of one endpoint ({@code deliberate.endpoints.<name>.*}). Every value has a default, so that a
  * single {@code base-url} is enough to point an endpoint at a server.
  *
- * @param kind {@code openai} (any OpenAI-compatible server), {@code langchain4j-openai} or {@code langchain4j-anthropic}
+ * @param kind {@code openai} (any OpenAI-compatible server), {@code langchain4j-openai}, {@code langchain4j-anthropic}
+ *     or {@code djl} (an in-process model, docs/djl.md)
  * @param maxConcurrency calls in flight at once (size it to the server's slots)
  * @param maxQueue calls that may wait for a slot; beyond it a call fails fast as unavailable
  * @param capabilities explicit capabilities; unset values are probed at startup
+ * @param modelDir kind {@code djl} only: the directory that holds the model (config.json, tokenizer.json, weights)
  */
 public record EndpointSettings(
         String kind,
@@ -23,11 +26,13 @@ public record EndpointSettings(
         Timeouts timeouts,
         CapabilityOverrides capabilities,
         RetrySettings retry,
-        BreakerSettings breaker) {
+        BreakerSettings breaker,
+        @Nullable Path modelDir) {
 
     public static final String OPENAI = "openai";
     public static final String LANGCHAIN4J_OPENAI = "langchain4j-openai";
     public static final String LANGCHAIN4J_ANTHROPIC = "langchain4j-anthropic";
+    public static final String DJL = "djl";
 
     public EndpointSettings {
         kind = kind == null || kind.isBlank() ? OPENAI : kind;
@@ -43,37 +48,102 @@ public record EndpointSettings(
 
     /** Settings with every default, for tests and programmatic use. */
     public static EndpointSettings of(String kind, URI baseUrl, String model) {
-        return new EndpointSettings(kind, baseUrl, model, null, null, null, null, null, null, null);
+        return new EndpointSettings(kind, baseUrl, model, null, null, null, null, null, null, null, null);
     }
 
     public EndpointSettings withCapabilities(CapabilityOverrides newCapabilities) {
         return new EndpointSettings(
-                kind, baseUrl, model, apiKey, maxConcurrency, maxQueue, timeouts, newCapabilities, retry, breaker);
+                kind,
+                baseUrl,
+                model,
+                apiKey,
+                maxConcurrency,
+                maxQueue,
+                timeouts,
+                newCapabilities,
+                retry,
+                breaker,
+                modelDir);
+    }
+
+    /** Settings of kind {@value #DJL} for the model in {@code modelDir}, with every other default. */
+    public static EndpointSettings djl(@Nullable Path modelDir) {
+        return new EndpointSettings(DJL, null, null, null, null, null, null, null, null, null, modelDir);
     }
 
     public EndpointSettings withTimeouts(Timeouts newTimeouts) {
         return new EndpointSettings(
-                kind, baseUrl, model, apiKey, maxConcurrency, maxQueue, newTimeouts, capabilities, retry, breaker);
+                kind,
+                baseUrl,
+                model,
+                apiKey,
+                maxConcurrency,
+                maxQueue,
+                newTimeouts,
+                capabilities,
+                retry,
+                breaker,
+                modelDir);
     }
 
     public EndpointSettings withRetry(RetrySettings newRetry) {
         return new EndpointSettings(
-                kind, baseUrl, model, apiKey, maxConcurrency, maxQueue, timeouts, capabilities, newRetry, breaker);
+                kind,
+                baseUrl,
+                model,
+                apiKey,
+                maxConcurrency,
+                maxQueue,
+                timeouts,
+                capabilities,
+                newRetry,
+                breaker,
+                modelDir);
     }
 
     public EndpointSettings withBreaker(BreakerSettings newBreaker) {
         return new EndpointSettings(
-                kind, baseUrl, model, apiKey, maxConcurrency, maxQueue, timeouts, capabilities, retry, newBreaker);
+                kind,
+                baseUrl,
+                model,
+                apiKey,
+                maxConcurrency,
+                maxQueue,
+                timeouts,
+                capabilities,
+                retry,
+                newBreaker,
+                modelDir);
     }
 
     public EndpointSettings withConcurrency(Integer newMaxConcurrency, Integer newMaxQueue) {
         return new EndpointSettings(
-                kind, baseUrl, model, apiKey, newMaxConcurrency, newMaxQueue, timeouts, capabilities, retry, breaker);
+                kind,
+                baseUrl,
+                model,
+                apiKey,
+                newMaxConcurrency,
+                newMaxQueue,
+                timeouts,
+                capabilities,
+                retry,
+                breaker,
+                modelDir);
     }
 
     public EndpointSettings withApiKey(Secret newApiKey) {
         return new EndpointSettings(
-                kind, baseUrl, model, newApiKey, maxConcurrency, maxQueue, timeouts, capabilities, retry, breaker);
+                kind,
+                baseUrl,
+                model,
+                newApiKey,
+                maxConcurrency,
+                maxQueue,
+                timeouts,
+                capabilities,
+                retry,
+                breaker,
+                modelDir);
     }
 
     /**

@@ -71,6 +71,21 @@ class DeliberatePropertiesTests {
     }
 
     @Test
+    void bindsTheModelDirectoryOfADjlEndpoint() {
+        runner.withPropertyValues(
+                        "deliberate.endpoints.local.kind=djl", "deliberate.endpoints.local.model-dir=/models/arith")
+                .run(context -> {
+                    EndpointSettings local = context.getBean(DeliberateProperties.class)
+                            .endpoints()
+                            .get("local");
+
+                    assertThat(local.kind()).isEqualTo(EndpointSettings.DJL);
+                    assertThat(local.modelDir()).isEqualTo(Path.of("/models/arith"));
+                    assertThat(local.baseUrl()).isNull();
+                });
+    }
+
+    @Test
     void bindsTheSandboxWithDefaults() {
         runner.withPropertyValues(
                         "deliberate.sandbox.max-concurrent=3",

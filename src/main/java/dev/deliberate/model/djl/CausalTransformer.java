@@ -1,0 +1,200 @@
+package dev.deliberate.model.djl;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The project's own decoder-only transformer as a DJL block: token and position embeddings, {@code layers} pre-norm
+ * blocks (causal multi-head self-attention, then a GELU MLP, each added to the residual stream), a final layer norm
+ * and the output head (the token embedding, transposed, when tied).
+ *
+ * <p>Input: token ids {@code (batch, time)} as int64; output: logits {@code (batch, time, vocab)}. Every operation is
+ * a differentiable NDArray op, so DJL's {@code Trainer} trains it as it is; {@code Model.save} writes its parameters
+ * and {@code Model.load} reads them back into a block built from the same {@link ModelConfig}.
+ */
+public final class CausalTransformer extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    private final ModelConfig config;
+    private final Parameter tokenEmbedding;
+    private final Parameter positionEmbedding;
+    private final List<Layer> blocks = new ArrayList<>();
+    private final Parameter finalNormGamma;
+    private final Parameter finalNormBeta;
+    private final @Nullable Parameter head;
+
+    /** The parameters of one block; matrices are stored (in, out) so that {@code x.matMul(w)} applies them. */
+    private record Layer(
+            Parameter norm1Gamma,
+            Parameter norm1Beta,
+            Parameter qkvWeight,
+            Parameter qkvBias,
+            Parameter outWeight,
+            Parameter outBias,
+            Parameter norm2Gamma,
+            Parameter norm2Beta,
+            Parameter mlpInWeight,
+            Parameter mlpInBias,
+            Parameter mlpOutWeight,
+            Parameter mlpOutBias) {}
+
+    private CausalTransformer(ModelConfig config) {
+        super(VERSION);
+        config.requireTransformer();
+        this.config = config;
+        int d = config.embeddingSize();
+        tokenEmbedding = embedding("token_embedding", new Shape(config.vocabSize(), d));
+        positionEmbedding = embedding("position_embedding", new Shape(config.contextLength(), d));
+        for (int i = 0; i < config.layers(); i++) {
+            String p = "block" + i + ".";
+            blocks.add(new Layer(
+                    parameter(p + "norm1.gamma", Parameter.Type.GAMMA, new Shape(d)),
+                    parameter(p + "norm1.beta", Parameter.Type.BETA, new Shape(d)),
+                    parameter(p + "attention.qkv.weight", Parameter.Type.WEIGHT, new Shape(d, 3L * d)),
+                    parameter(p + "attention.qkv.bias", Parameter.Type.BIAS, new Shape(3L * d)),
+                    parameter(p + "attention.out.weight", Parameter.Type.WEIGHT, new Shape(d, d)),
+                    parameter(p + "attention.out.bias", Parameter.Type.BIAS, new Shape(d)),
+                    parameter(p + "norm2.gamma", Parameter.Type.GAMMA, new Shape(d)),
+                    parameter(p + "norm2.beta", Parameter.Type.BETA, new Shape(d)),
+                    parameter(p + "mlp.in.weight", Parameter.Type.WEIGHT, new Shape(d, config.mlpSize())),
+                    parameter(p + "mlp.in.bias", Parameter.Type.BIAS, new Shape(config.mlpSize())),
+                    parameter(p + "mlp.out.weight", Parameter.Type.WEIGHT, new Shape(config.mlpSize(), d)),
+                    parameter(p + "mlp.out.bias", Parameter.Type.BIAS, new Shape(d))));
+        }
+        finalNormGamma = parameter("final_norm.gamma", Parameter.Type.GAMMA, new Shape(d));
+        finalNormBeta = parameter("final_norm.beta", Parameter.Type.BETA, new Shape(d));
+        head = config.tiedHead()
+                ? null
+                : parameter("head.weight", Parameter.Type.WEIGHT, new Shape(d, config.vocabSize()));
+    }
+
+    /** A block with the architecture of {@code config}, not yet initialized. */
+    public static CausalTransformer of(ModelConfig config) {
+        return new CausalTransformer(config);
+    }
+
+    /** Initializes fresh parameters (as a trainer does before its first step). */
+    public void initialize(NDManager manager) {
+        initialize(manager, DataType.FLOAT32, new Shape(1, config.contextLength()));
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    private Parameter embedding(String name, Shape shape) {
+        return addParameter(Parameter.builder()
+                .setName(name)
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(shape)
+                .optInitializer(new NormalInitializer(0.02f))
+                .build());
+    }
+
+    private Parameter parameter(String name, Parameter.Type type, Shape shape) {
+        return addParameter(
+                Parameter.builder().setName(name).setType(type).optShape(shape).build());
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, @Nullable PairList<String, Object> params) {
+        NDArray ids = inputs.singletonOrThrow();
+        Device device = ids.getDevice();
+        long batch = ids.getShape().get(0);
+        long time = ids.getShape().get(1);
+        if (time > config.contextLength()) {
+            throw new IllegalArgumentException(
+                    "input has " + time + " tokens; context_length is " + config.contextLength());
+        }
+        NDArray tokens = store.getValue(tokenEmbedding, device, training);
+        NDArray positions = store.getValue(positionEmbedding, device, training);
+        NDArray x = ids.getNDArrayInternal()
+                .embedding(ids, tokens, SparseFormat.DENSE)
+                .singletonOrThrow()
+                .add(positions.get(new NDIndex("0:{}", time)));
+        NDArray mask = causalMask(ids.getManager(), time);
+        for (Layer layer : blocks) {
+            x = x.add(attention(store, layer, x, mask, batch, time, device, training));
+            NDArray h = norm(store, x, layer.norm2Gamma(), layer.norm2Beta(), device, training);
+            NDArray hidden =
+                    Activation.gelu(linear(store, h, layer.mlpInWeight(), layer.mlpInBias(), device, training));
+            x = x.add(linear(store, hidden, layer.mlpOutWeight(), layer.mlpOutBias(), device, training));
+        }
+        x = norm(store, x, finalNormGamma, finalNormBeta, device, training);
+        NDArray logits = head == null ? x.matMul(tokens.transpose()) : x.matMul(store.getValue(head, device, training));
+        return new NDList(logits);
+    }
+
+    private NDArray attention(
+            ParameterStore store,
+            Layer layer,
+            NDArray x,
+            NDArray mask,
+            long batch,
+            long time,
+            Device device,
+            boolean training) {
+        int heads = config.heads();
+        long headSize = config.embeddingSize() / heads;
+        NDArray h = norm(store, x, layer.norm1Gamma(), layer.norm1Beta(), device, training);
+        NDList qkv = linear(store, h, layer.qkvWeight(), layer.qkvBias(), device, training)
+                .split(3, 2);
+        Shape split = new Shape(batch, time, heads, headSize);
+        // (batch, heads, time, headSize)
+        NDArray q = qkv.get(0).reshape(split).transpose(0, 2, 1, 3);
+        NDArray k = qkv.get(1).reshape(split).transpose(0, 2, 1, 3);
+        NDArray v = qkv.get(2).reshape(split).transpose(0, 2, 1, 3);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2))
+                .div(Math.sqrt(headSize))
+                .add(mask)
+                .softmax(-1);
+        NDArray merged = scores.matMul(v).transpose(0, 2, 1, 3).reshape(new Shape(batch, time, config.embeddingSize()));
+        return linear(store, merged, layer.outWeight(), layer.outBias(), device, training);
+    }
+
+    /** {@code (time, time)}: 0 where a position may attend, a large negative number over the future. */
+    private static NDArray causalMask(NDManager manager, long time) {
+        NDArray rows = manager.arange((int) time).reshape(time, 1);
+        NDArray columns = manager.arange((int) time).reshape(1, time);
+        return columns.gt(rows).toType(DataType.FLOAT32, false).mul(-1e9f);
+    }
+
+    private NDArray norm(
+            ParameterStore store, NDArray x, Parameter gamma, Parameter beta, Device device, boolean training) {
+        return LayerNorm.layerNorm(
+                        x,
+                        new Shape(config.embeddingSize()),
+                        store.getValue(gamma, device, training),
+                        store.getValue(beta, device, training),
+                        (float) config.layerNormEpsilon())
+                .singletonOrThrow();
+    }
+
+    private static NDArray linear(
+            ParameterStore store, NDArray x, Parameter weight, Parameter bias, Device device, boolean training) {
+        return x.matMul(store.getValue(weight, device, training)).add(store.getValue(bias, device, training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), inputShapes[0].get(1), config.vocabSize())};
+    }
+}
