@@ -22,7 +22,10 @@ COPY --from=build /src/target/deliberate.jar /app/deliberate.jar
 COPY strategies /app/strategies
 COPY prompts /app/prompts
 USER deliberate
+# DJL unpacks its native PyTorch libraries on first use; the non-root user's home (/app) is not writable.
 ENV PORT=8080 \
+    DJL_CACHE_DIR=/tmp/djl-cache \
+    ENGINE_CACHE_DIR=/tmp/djl-cache \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 EXPOSE 8080
 # Liveness, not overall health: a model server that is down makes Deliberate answer 503, not need a restart.
