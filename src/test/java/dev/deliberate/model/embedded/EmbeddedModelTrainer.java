@@ -76,11 +76,11 @@ public final class EmbeddedModelTrainer {
         String instruction = Files.readString(Path.of("prompts/answer/math.md")).strip();
         writeTestSplit(data, splits.test());
 
+        // Pieces depend on the space before them: collect them from the prompts as the endpoint renders them.
         List<String> texts = new ArrayList<>();
-        texts.add(prompt(instruction, "x"));
         for (List<ArithmeticCorpus.Problem> split : List.of(splits.train(), splits.test())) {
             for (ArithmeticCorpus.Problem problem : split) {
-                texts.add(problem.question());
+                texts.add(prompt(instruction, problem.question()));
                 texts.add(completion(problem));
             }
         }
@@ -148,6 +148,8 @@ public final class EmbeddedModelTrainer {
                                 (System.nanoTime() - started) / 1e9);
                     }
                     if (step % evalEvery == 0 || step == steps) {
+                        // One file, model-0000.params, overwritten: DJL would otherwise number each save anew.
+                        model.setProperty("Epoch", "0");
                         model.save(out, PREFIX);
                         double accuracy =
                                 accuracy(block, model.getNDManager(), tokenizer, splits.test(), evalSize, end, context);
