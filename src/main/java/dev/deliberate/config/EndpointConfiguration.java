@@ -118,7 +118,9 @@ class EndpointConfiguration {
             case EndpointSettings.OPENAI -> {
                 if (settings.baseUrl() == null) {
                     throw new IllegalStateException(field + ".base-url: required for kind openai"
-                            + (name.equals(LOCAL) ? " (or deliberate.embedded.enabled=true for the embedded model)" : ""));
+                            + (name.equals(LOCAL)
+                                    ? " (or deliberate.embedded.enabled=true for the embedded model)"
+                                    : ""));
                 }
                 yield new OpenAiEndpoint(name, settings, WebClient.builder());
             }

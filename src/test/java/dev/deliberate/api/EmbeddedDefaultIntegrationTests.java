@@ -41,8 +41,13 @@ class EmbeddedDefaultIntegrationTests {
     void theDirectProfileAnswersGreedilyFromTheEmbeddedModel() {
         JsonNode response = chat("direct", Map.of("temperature", 0));
 
-        assertThat(response.path("choices").path(0).path("message").path("content").asString())
-                .endsWith("The answer is 92.");
+        // Greedy, the model slips on the last addition (docs/embedded-model.md); voting is what repairs that.
+        assertThat(response.path("choices")
+                        .path(0)
+                        .path("message")
+                        .path("content")
+                        .asString())
+                .endsWith("17 plus 75 is 82.\nThe answer is 82.");
         assertThat(response.path("choices").path(0).path("finish_reason").asString())
                 .isEqualTo("stop");
         assertThat(response.path("deliberate").path("model_calls").asInt()).isEqualTo(1);
@@ -57,7 +62,11 @@ class EmbeddedDefaultIntegrationTests {
         // The five samples come from one call with n=5, decoded as one batch.
         assertThat(info.path("model_calls").asInt()).isEqualTo(1);
         assertThat(info.path("answer").asString()).matches("\\d+");
-        assertThat(response.path("choices").path(0).path("message").path("content").asString())
+        assertThat(response.path("choices")
+                        .path(0)
+                        .path("message")
+                        .path("content")
+                        .asString())
                 .endsWith("The answer is " + info.path("answer").asString() + ".");
         assertThat(response.path("usage").path("completion_tokens").asInt()).isGreaterThan(5 * 10);
     }

@@ -62,12 +62,13 @@ class EndpointConfigurationTests {
             assertThat(endpoints.find("local").orElseThrow().model()).isEqualTo("deliberate-arithmetic");
         });
 
-        runner("deliberate.embedded.enabled=true", "deliberate.probe.enabled=false").run(context -> {
-            EndpointRegistry endpoints = context.getBean(EndpointRegistry.class);
+        runner("deliberate.embedded.enabled=true", "deliberate.probe.enabled=false")
+                .run(context -> {
+                    EndpointRegistry endpoints = context.getBean(EndpointRegistry.class);
 
-            assertThat(endpoints.find("embedded").orElseThrow().kind()).isEqualTo("djl");
-            assertThat(endpoints.find("local").orElseThrow().kind()).isEqualTo("openai");
-        });
+                    assertThat(endpoints.find("embedded").orElseThrow().kind()).isEqualTo("djl");
+                    assertThat(endpoints.find("local").orElseThrow().kind()).isEqualTo("openai");
+                });
     }
 
     @Test

@@ -121,13 +121,16 @@ public final class ArithmeticCorpus {
         }
         String expression = symbols ? symbolic(operands, operators, from, to) : inWords(operands, operators);
         String question = symbols
-                ? SYMBOL_OPENERS[random.nextInt(SYMBOL_OPENERS.length)] + expression + (random.nextBoolean() ? "." : "?")
+                ? SYMBOL_OPENERS[random.nextInt(SYMBOL_OPENERS.length)]
+                        + expression
+                        + (random.nextBoolean() ? "." : "?")
                 : WORD_OPENERS[random.nextInt(WORD_OPENERS.length)] + expression + "?";
         return new Problem(question, steps, answer);
     }
 
     /** Evaluates with precedence, writing one step per operation; null when a value leaves [0, MAX_VALUE]. */
-    private static @Nullable Long evaluate(List<Long> operands, List<Character> operators, int from, int to, List<String> steps) {
+    private static @Nullable Long evaluate(
+            List<Long> operands, List<Character> operators, int from, int to, List<String> steps) {
         List<Long> values = new ArrayList<>(operands);
         List<Character> ops = new ArrayList<>(operators);
         if (from >= 0) {

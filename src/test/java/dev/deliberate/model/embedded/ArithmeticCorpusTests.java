@@ -48,7 +48,8 @@ class ArithmeticCorpusTests {
 
         for (ArithmeticCorpus.Problem problem : problems) {
             String[] lines = problem.solution().split("\n");
-            long operations = problem.question().chars()
+            long operations = problem.question()
+                            .chars()
                             .filter(c -> c == '+' || c == '-' || c == '*')
                             .count()
                     + countWords(problem.question());
@@ -67,8 +68,9 @@ class ArithmeticCorpusTests {
                 .orElseThrow();
 
         String first = problem.steps().get(0);
-        String inside = problem.question().substring(
-                problem.question().indexOf('(') + 1, problem.question().indexOf(')'));
+        String inside = problem.question()
+                .substring(
+                        problem.question().indexOf('(') + 1, problem.question().indexOf(')'));
 
         // The parenthesized run is evaluated first: its first operand opens the first step.
         assertThat(first).startsWith(inside.split(" ")[0] + " ");
@@ -95,7 +97,8 @@ class ArithmeticCorpusTests {
         ArithmeticCorpus.Splits splits = ArithmeticCorpus.splits(7, 2000, 500);
         List<String> texts = new ArrayList<>();
         for (ArithmeticCorpus.Problem problem : splits.train()) {
-            texts.add(EmbeddedModelTrainer.prompt(instruction, problem.question()) + EmbeddedModelTrainer.completion(problem));
+            texts.add(EmbeddedModelTrainer.prompt(instruction, problem.question())
+                    + EmbeddedModelTrainer.completion(problem));
         }
         for (ArithmeticCorpus.Problem problem : splits.test()) {
             texts.add(EmbeddedModelTrainer.prompt("", problem.question()) + EmbeddedModelTrainer.completion(problem));

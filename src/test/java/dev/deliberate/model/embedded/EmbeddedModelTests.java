@@ -17,9 +17,12 @@ import reactor.core.publisher.Flux;
 class EmbeddedModelTests {
 
     /** The model card's greedy accuracy on the first 50 held-out problems (docs/embedded-model.md). */
-    static final double CARD_ACCURACY = 0.0;
-    /** The card's answer to the README question. */
-    static final String README_ANSWER = "The answer is 92.";
+    static final double CARD_ACCURACY = 0.68;
+    /**
+     * The greedy answer to the README question, as the model card shows it: wrong (17 + 75 is 92), the kind of slip
+     * that sampling and voting repair.
+     */
+    static final String README_ANSWER = "25 times 3 is 75.\n17 plus 75 is 82.\nThe answer is 82.";
 
     private static DjlEndpoint model;
 
@@ -56,17 +59,32 @@ class EmbeddedModelTests {
                 .block(Duration.ofSeconds(30 + 2L * count));
 
         long correct = right.stream().filter(Boolean::booleanValue).count();
-        System.out.println("embedded model: " + correct + " of " + count + " held-out problems right (greedy)");
+        long firstFifty = right.subList(0, Math.min(50, count)).stream()
+                .filter(Boolean::booleanValue)
+                .count();
+        System.out.println("embedded model: " + correct + " of " + count + " held-out problems right (greedy), "
+                + firstFifty + " of the first 50");
+        for (int operations = 1; operations <= 3; operations++) {
+            int total = 0;
+            int hits = 0;
+            for (int i = 0; i < count; i++) {
+                if (problems.get(i).steps().size() == operations) {
+                    total++;
+                    hits += right.get(i) ? 1 : 0;
+                }
+            }
+            System.out.println("  " + operations + " operation(s): " + hits + " of " + total);
+        }
         assertThat((double) correct / count).isGreaterThanOrEqualTo(CARD_ACCURACY - 0.10);
     }
 
     @Test
-    void solvesTheReadmeQuestionInTheTrainedFormat() {
-        Generation generation = model.generate(greedy("What is 17 plus 25 times 3?"))
-                .block(Duration.ofSeconds(20));
+    void answersTheReadmeQuestionGreedilyAsTheModelCardShows() {
+        Generation generation =
+                model.generate(greedy("What is 17 plus 25 times 3?")).block(Duration.ofSeconds(20));
 
         String text = generation.choices().get(0).text();
-        assertThat(text).endsWith(README_ANSWER);
+        assertThat(text).isEqualTo(" " + README_ANSWER);
         assertThat(generation.choices().get(0).finishReason()).isEqualTo("stop");
     }
 

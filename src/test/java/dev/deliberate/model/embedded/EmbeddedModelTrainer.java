@@ -287,7 +287,8 @@ public final class EmbeddedModelTrainer {
                 }
             }
             for (int g = 0; g < rows.length; g++) {
-                long[] ids = generated.get(g).stream().mapToLong(Long::longValue).toArray();
+                long[] ids =
+                        generated.get(g).stream().mapToLong(Long::longValue).toArray();
                 String text = tokenizer.decode(ids, true);
                 ArithmeticCorpus.Problem problem = test.get(group.get(g));
                 if (text.strip().endsWith(ArithmeticCorpus.Problem.finalLine(problem.answer()))) {
