@@ -19,6 +19,7 @@ import org.springframework.util.unit.DataSize;
  * @param endpoints model backends by name; profiles refer to them by that name
  * @param profilesDir a directory of {@code <name>.yaml} profiles added to (or replacing) the shipped ones
  * @param promptsDir a directory of {@code <strategy>/<name>.md} templates replacing shipped ones
+ * @param embedded the embedded default model
  */
 @ConfigurationProperties("deliberate")
 public record DeliberateProperties(
@@ -30,7 +31,8 @@ public record DeliberateProperties(
         @Nullable Security security,
         @Nullable Probe probe,
         @Nullable Blocking blocking,
-        @Nullable Sandbox sandbox) {
+        @Nullable Sandbox sandbox,
+        @Nullable Embedded embedded) {
 
     public DeliberateProperties {
         endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
@@ -46,6 +48,20 @@ public record DeliberateProperties(
         sandbox = sandbox == null
                 ? new Sandbox(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)
                 : sandbox;
+        embedded = embedded == null ? new Embedded(null) : embedded;
+    }
+
+    /**
+     * The project's own small model (docs/embedded-model.md), served as the endpoint {@code embedded}; an endpoint
+     * {@code local} of kind openai without a {@code base-url} is then this model too, so that the shipped profiles
+     * answer with nothing configured.
+     *
+     * @param enabled false: neither loaded nor registered (saves its memory and the engine's startup)
+     */
+    public record Embedded(@Nullable Boolean enabled) {
+        public Embedded {
+            enabled = enabled == null || enabled;
+        }
     }
 
     /**

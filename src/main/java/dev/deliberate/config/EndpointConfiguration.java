@@ -4,6 +4,7 @@ import dev.deliberate.model.Endpoint;
 import dev.deliberate.model.EndpointRegistry;
 import dev.deliberate.model.EndpointSettings;
 import dev.deliberate.model.djl.DjlEndpoint;
+import dev.deliberate.model.embedded.EmbeddedModel;
 import dev.deliberate.model.langchain4j.LangChain4jEndpoint;
 import dev.deliberate.model.openai.OpenAiEndpoint;
 import dev.deliberate.model.resilience.ResilientEndpoint;
@@ -32,6 +33,7 @@ import reactor.core.scheduler.Schedulers;
 class EndpointConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(EndpointConfiguration.class);
+    private static final String LOCAL = "local";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     /** Blocking provider clients run here, never on an event-loop thread. */
@@ -54,12 +56,32 @@ class EndpointConfiguration {
             MeterRegistry meters,
             Disposable.Composite endpointResources) {
         List<Endpoint> endpoints = new ArrayList<>();
+        DjlEndpoint embedded = null;
+        EndpointSettings embeddedSettings = null;
+        if (properties.embedded().enabled() && !properties.endpoints().containsKey(EmbeddedModel.NAME)) {
+            long started = System.nanoTime();
+            embeddedSettings = EmbeddedModel.settings(EmbeddedModel.extract());
+            embedded = DjlEndpoint.load(EmbeddedModel.NAME, embeddedSettings);
+            endpointResources.add(embedded::close);
+            log.info(
+                    "endpoint {}: djl model {} on {}, loaded in {} ms (deliberate.embedded.enabled=false turns it off)",
+                    EmbeddedModel.NAME,
+                    embedded.model(),
+                    embedded.device(),
+                    (System.nanoTime() - started) / 1_000_000);
+            endpoints.add(new ResilientEndpoint(embedded, embeddedSettings, meters));
+        }
         for (Map.Entry<String, EndpointSettings> entry : properties.endpoints().entrySet()) {
             String name = entry.getKey();
             EndpointSettings settings = entry.getValue();
             if (!NAME.matcher(name).matches()) {
                 throw new IllegalStateException(
                         "deliberate.endpoints." + name + ": an endpoint name must match " + NAME.pattern());
+            }
+            if (embedded != null && embeddedSettings != null && standsInForLocal(name, settings)) {
+                log.info("endpoint {}: no base-url configured, so it is the embedded model", name);
+                endpoints.add(new ResilientEndpoint(new EndpointAlias(name, embedded), embeddedSettings, meters));
+                continue;
             }
             Endpoint client = client(name, settings, blockingScheduler);
             if (client instanceof DjlEndpoint djl) {
@@ -82,12 +104,23 @@ class EndpointConfiguration {
         return new EndpointRegistry(endpoints);
     }
 
+    /**
+     * Whether the embedded model serves {@code name}: the shipped profiles use {@code local}, which is an openai
+     * endpoint waiting for a base-url until the user points it at a server.
+     */
+    private static boolean standsInForLocal(String name, EndpointSettings settings) {
+        return name.equals(LOCAL) && settings.kind().equals(EndpointSettings.OPENAI) && settings.baseUrl() == null;
+    }
+
     private static Endpoint client(String name, EndpointSettings settings, Scheduler blockingScheduler) {
         String field = "deliberate.endpoints." + name;
         return switch (settings.kind()) {
             case EndpointSettings.OPENAI -> {
                 if (settings.baseUrl() == null) {
-                    throw new IllegalStateException(field + ".base-url: required for kind openai");
+                    throw new IllegalStateException(field + ".base-url: required for kind openai"
+                            + (name.equals(LOCAL)
+                                    ? " (or deliberate.embedded.enabled=true for the embedded model)"
+                                    : ""));
                 }
                 yield new OpenAiEndpoint(name, settings, WebClient.builder());
             }

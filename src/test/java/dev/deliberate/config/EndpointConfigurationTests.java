@@ -40,7 +40,46 @@ class EndpointConfigurationTests {
                 .withUserConfiguration(Endpoints.class)
                 .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .withPropertyValues("deliberate.endpoints.local.base-url=" + server.baseUrl())
+                .withPropertyValues("deliberate.embedded.enabled=false")
                 .withPropertyValues(properties);
+    }
+
+    private static ApplicationContextRunner withoutLocalServer(String... properties) {
+        return new ApplicationContextRunner()
+                .withUserConfiguration(Endpoints.class)
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withPropertyValues("deliberate.endpoints.local.kind=openai")
+                .withPropertyValues(properties);
+    }
+
+    @Test
+    void localWithoutBaseUrlIsTheEmbeddedModelAndAConfiguredServerReplacesIt() {
+        withoutLocalServer().run(context -> {
+            EndpointRegistry endpoints = context.getBean(EndpointRegistry.class);
+
+            assertThat(endpoints.all()).extracting(Endpoint::name).containsExactlyInAnyOrder("embedded", "local");
+            assertThat(endpoints.find("local").orElseThrow().kind()).isEqualTo("djl");
+            assertThat(endpoints.find("local").orElseThrow().model()).isEqualTo("deliberate-arithmetic");
+        });
+
+        runner("deliberate.embedded.enabled=true", "deliberate.probe.enabled=false")
+                .run(context -> {
+                    EndpointRegistry endpoints = context.getBean(EndpointRegistry.class);
+
+                    assertThat(endpoints.find("embedded").orElseThrow().kind()).isEqualTo("djl");
+                    assertThat(endpoints.find("local").orElseThrow().kind()).isEqualTo("openai");
+                });
+    }
+
+    @Test
+    void localWithoutBaseUrlFailsStartupWhenTheEmbeddedModelIsOff() {
+        withoutLocalServer("deliberate.embedded.enabled=false").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .hasMessage("deliberate.endpoints.local.base-url: required for kind openai"
+                            + " (or deliberate.embedded.enabled=true for the embedded model)");
+        });
     }
 
     @AfterEach

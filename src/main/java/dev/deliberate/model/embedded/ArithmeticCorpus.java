@@ -1,0 +1,226 @@
+package dev.deliberate.model.embedded;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A seeded generator of multi-step arithmetic problems: 1 to 3 operations ({@code +}, {@code -}, {@code ×}) with the
+ * usual precedence and, in symbol form, parentheses; small non-negative integers, every intermediate result between 0
+ * and {@value #MAX_VALUE}. The same seed always gives the same problems, on every JVM.
+ *
+ * <p>A solution has one line per operation, in the order a person evaluates them ("25 times 3 is 75."), then
+ * {@code The answer is N.}
+ */
+public final class ArithmeticCorpus {
+
+    static final int MAX_VALUE = 999;
+    private static final int MAX_OPERAND = 30;
+    /** A product may have one factor above this, not two: a small model multiplies by a digit, not by 27. */
+    private static final int SMALL_FACTOR = 12;
+
+    private static final String[] WORD_OPENERS = {"What is ", "Calculate ", "Find the value of ", "How much is "};
+    private static final String[] SYMBOL_OPENERS = {"Compute ", "What is ", "Evaluate ", "Solve "};
+
+    private final SplittableRandom random;
+
+    private ArithmeticCorpus(long seed) {
+        random = new SplittableRandom(seed);
+    }
+
+    /** One problem: the question, the solution's steps (one per operation) and the answer. */
+    public record Problem(String question, List<String> steps, long answer) {
+
+        public Problem {
+            steps = List.copyOf(steps);
+        }
+
+        /** The steps, one a line, and the final line {@code The answer is N.} */
+        public String solution() {
+            return String.join("\n", steps) + "\n" + finalLine(answer);
+        }
+
+        /** GSM8K's form of the answer: the steps, then {@code #### N} as the last line. */
+        public String gsm8kAnswer() {
+            return String.join("\n", steps) + "\n#### " + answer;
+        }
+
+        public static String finalLine(long answer) {
+            return "The answer is " + answer + ".";
+        }
+    }
+
+    /** The train and held-out splits: no question of one is in the other, and none repeats within a split. */
+    public record Splits(List<Problem> train, List<Problem> test) {}
+
+    /**
+     * {@code testSize} held-out problems, then {@code trainSize} training problems drawn from the same generator
+     * whose questions are not held out.
+     */
+    public static Splits splits(long seed, int trainSize, int testSize) {
+        ArithmeticCorpus corpus = new ArithmeticCorpus(seed);
+        Set<String> seen = new HashSet<>();
+        List<Problem> test = corpus.distinct(testSize, seen);
+        List<Problem> train = corpus.distinct(trainSize, seen);
+        return new Splits(train, test);
+    }
+
+    /** {@code count} problems with distinct questions (and none in {@code seen}, which collects them). */
+    private List<Problem> distinct(int count, Set<String> seen) {
+        List<Problem> problems = new ArrayList<>(count);
+        while (problems.size() < count) {
+            Problem problem = next();
+            if (seen.add(problem.question())) {
+                problems.add(problem);
+            }
+        }
+        return problems;
+    }
+
+    /** The next valid problem (invalid draws, such as a negative intermediate, are drawn again). */
+    Problem next() {
+        while (true) {
+            Problem problem = draw();
+            if (problem != null) {
+                return problem;
+            }
+        }
+    }
+
+    private @Nullable Problem draw() {
+        int roll = random.nextInt(10);
+        int operations = roll < 2 ? 1 : roll < 6 ? 2 : 3;
+        List<Long> operands = new ArrayList<>();
+        List<Character> operators = new ArrayList<>();
+        for (int i = 0; i <= operations; i++) {
+            operands.add((long) random.nextInt(MAX_OPERAND + 1));
+        }
+        for (int i = 0; i < operations; i++) {
+            int op = random.nextInt(3);
+            operators.add(op == 0 ? '+' : op == 1 ? '-' : '*');
+        }
+        boolean symbols = random.nextBoolean();
+        // A parenthesized run of operands [from, to] (symbol form only, and only where it changes the order).
+        int from = -1;
+        int to = -1;
+        if (symbols && operations >= 2 && random.nextInt(3) == 0) {
+            from = random.nextInt(operations);
+            to = from + 1 + random.nextInt(operations - from);
+            if (from == 0 && to == operations) {
+                from = -1;
+                to = -1;
+            }
+        }
+        List<String> steps = new ArrayList<>();
+        Long answer = evaluate(operands, operators, from, to, steps);
+        if (answer == null) {
+            return null;
+        }
+        String expression = symbols ? symbolic(operands, operators, from, to) : inWords(operands, operators);
+        String question = symbols
+                ? SYMBOL_OPENERS[random.nextInt(SYMBOL_OPENERS.length)]
+                        + expression
+                        + (random.nextBoolean() ? "." : "?")
+                : WORD_OPENERS[random.nextInt(WORD_OPENERS.length)] + expression + "?";
+        return new Problem(question, steps, answer);
+    }
+
+    /** Evaluates with precedence, writing one step per operation; null when a value leaves [0, MAX_VALUE]. */
+    private static @Nullable Long evaluate(
+            List<Long> operands, List<Character> operators, int from, int to, List<String> steps) {
+        List<Long> values = new ArrayList<>(operands);
+        List<Character> ops = new ArrayList<>(operators);
+        if (from >= 0) {
+            Long inner = reduce(
+                    new ArrayList<>(values.subList(from, to + 1)), new ArrayList<>(ops.subList(from, to)), steps);
+            if (inner == null) {
+                return null;
+            }
+            values.subList(from, to + 1).clear();
+            values.add(from, inner);
+            ops.subList(from, to).clear();
+        }
+        return reduce(values, ops, steps);
+    }
+
+    private static @Nullable Long reduce(List<Long> values, List<Character> ops, List<String> steps) {
+        for (int i = 0; i < ops.size(); ) {
+            if (ops.get(i) == '*') {
+                Long product = apply(values.get(i), '*', values.get(i + 1), steps);
+                if (product == null) {
+                    return null;
+                }
+                values.set(i, product);
+                values.remove(i + 1);
+                ops.remove(i);
+            } else {
+                i++;
+            }
+        }
+        long value = values.get(0);
+        for (int i = 0; i < ops.size(); i++) {
+            Long next = apply(value, ops.get(i), values.get(i + 1), steps);
+            if (next == null) {
+                return null;
+            }
+            value = next;
+        }
+        return value;
+    }
+
+    private static @Nullable Long apply(long left, char op, long right, List<String> steps) {
+        long result;
+        String word;
+        switch (op) {
+            case '+' -> {
+                result = left + right;
+                word = "plus";
+            }
+            case '-' -> {
+                result = left - right;
+                word = "minus";
+            }
+            default -> {
+                if (left > SMALL_FACTOR && right > SMALL_FACTOR) {
+                    return null;
+                }
+                result = left * right;
+                word = "times";
+            }
+        }
+        if (result < 0 || result > MAX_VALUE) {
+            return null;
+        }
+        steps.add(left + " " + word + " " + right + " is " + result + ".");
+        return result;
+    }
+
+    private static String inWords(List<Long> operands, List<Character> operators) {
+        StringBuilder text = new StringBuilder().append(operands.get(0));
+        for (int i = 0; i < operators.size(); i++) {
+            String word = operators.get(i) == '+' ? " plus " : operators.get(i) == '-' ? " minus " : " times ";
+            text.append(word).append(operands.get(i + 1));
+        }
+        return text.toString();
+    }
+
+    private static String symbolic(List<Long> operands, List<Character> operators, int from, int to) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < operands.size(); i++) {
+            if (i > 0) {
+                text.append(' ').append(operators.get(i - 1)).append(' ');
+            }
+            if (i == from) {
+                text.append('(');
+            }
+            text.append(operands.get(i));
+            if (i == to) {
+                text.append(')');
+            }
+        }
+        return text.toString();
+    }
+}
