@@ -1,16 +1,15 @@
 package dev.deliberate.api;
 
 import dev.deliberate.testkit.FakeOpenAiServer;
+import dev.deliberate.testkit.JsonRequests;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import reactor.netty.http.client.HttpClient;
 
 /**
  * The real service on a random port against one loopback fake backend. Every subclass shares this configuration, so
@@ -50,16 +49,8 @@ public abstract class ApiIntegrationTest {
         BACKEND.reset();
     }
 
-    /**
-     * A new connection for every request. Twice in full-suite runs (never in isolation, 600 tries) a GET got no
-     * response for 20 s. The test clients of every cached context share Reactor Netty's global connection pool, and
-     * the likeliest cause is that pool running dry on connections that earlier streaming tests left held; whatever
-     * the cause, no test here now depends on a connection another test used.
-     */
     @BeforeEach
     void freshConnections() {
-        client = client.mutate()
-                .clientConnector(new ReactorClientHttpConnector(HttpClient.newConnection()))
-                .build();
+        client = JsonRequests.freshConnections(client);
     }
 }

@@ -40,6 +40,11 @@ class CascadeIntegrationTests {
     @Autowired
     WebTestClient client;
 
+    @BeforeEach
+    void freshConnections() {
+        client = JsonRequests.freshConnections(client);
+    }
+
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("deliberate.endpoints.local.base-url", LOCAL::baseUrl);

@@ -10,6 +10,7 @@ import dev.deliberate.testkit.synthetic.SyntheticSettings;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -36,6 +37,11 @@ class CascadeSyntheticIntegrationTests {
 
     @Autowired
     WebTestClient client;
+
+    @BeforeEach
+    void freshConnections() {
+        client = JsonRequests.freshConnections(client);
+    }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
