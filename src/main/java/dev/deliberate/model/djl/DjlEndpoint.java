@@ -134,7 +134,11 @@ public final class DjlEndpoint implements Endpoint, AutoCloseable {
                     } catch (CancellationException e) {
                         // nobody is listening any more
                     } catch (RuntimeException e) {
-                        sink.error(classify(e));
+                        // A subscriber that left (a pruned or cancelled run) gets no error: it would only be
+                        // dropped, and Reactor logs a dropped error at ERROR level.
+                        if (!cancelled.get()) {
+                            sink.error(classify(e));
+                        }
                     }
                 })
                 .subscribeOn(scheduler)
@@ -154,7 +158,11 @@ public final class DjlEndpoint implements Endpoint, AutoCloseable {
                     } catch (CancellationException e) {
                         // nobody is listening any more
                     } catch (RuntimeException e) {
-                        sink.error(classify(e));
+                        // A subscriber that left (a pruned or cancelled run) gets no error: it would only be
+                        // dropped, and Reactor logs a dropped error at ERROR level.
+                        if (!cancelled.get()) {
+                            sink.error(classify(e));
+                        }
                     }
                 })
                 .subscribeOn(scheduler)
