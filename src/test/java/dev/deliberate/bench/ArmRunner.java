@@ -112,9 +112,13 @@ final class ArmRunner {
                 null);
     }
 
+    /** The run's record from its last event, finished or failed. */
+    static RunResult resultOf(RunEvent event) {
+        return event instanceof RunEvent.Finished finished ? finished.result() : ((RunEvent.Failed) event).result();
+    }
+
     private Outcome outcome(SyntheticProblem problem, RunEvent event) {
-        RunResult result =
-                event instanceof RunEvent.Finished finished ? finished.result() : ((RunEvent.Failed) event).result();
+        RunResult result = resultOf(event);
         String answer = result.solution() == null ? null : result.solution().answer();
         return new Outcome(problem, result, local.grade(problem, answer));
     }

@@ -4,7 +4,6 @@ import dev.deliberate.bench.ArmRunner.Arm;
 import dev.deliberate.model.ChatMessage;
 import dev.deliberate.run.BudgetOverrides;
 import dev.deliberate.run.Problem;
-import dev.deliberate.run.RunEvent;
 import dev.deliberate.run.RunRequest;
 import dev.deliberate.run.RunResult;
 import dev.deliberate.run.RunService;
@@ -141,7 +140,7 @@ public final class SparBenchmark {
                                         null))
                                 .events()
                                 .last()
-                                .map(SparBenchmark::result),
+                                .map(ArmRunner::resultOf),
                         CONCURRENCY)
                 .collectList()
                 .block(Duration.ofMinutes(10));
@@ -160,9 +159,5 @@ public final class SparBenchmark {
                     .count();
         }
         return new Totals(arm.label(), results.size(), passed, model.responsesWritten(), calls, judgeRequests);
-    }
-
-    private static RunResult result(RunEvent event) {
-        return event instanceof RunEvent.Finished finished ? finished.result() : ((RunEvent.Failed) event).result();
     }
 }

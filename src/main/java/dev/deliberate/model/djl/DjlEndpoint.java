@@ -129,17 +129,7 @@ public final class DjlEndpoint implements Endpoint, AutoCloseable {
         return Mono.<Generation>create(sink -> {
                     AtomicBoolean cancelled = new AtomicBoolean();
                     sink.onCancel(() -> cancelled.set(true));
-                    try {
-                        sink.success(decode(request, chunk -> {}, cancelled));
-                    } catch (CancellationException e) {
-                        // nobody is listening any more
-                    } catch (RuntimeException e) {
-                        // A subscriber that left (a pruned or cancelled run) gets no error: it would only be
-                        // dropped, and Reactor logs a dropped error at ERROR level.
-                        if (!cancelled.get()) {
-                            sink.error(classify(e));
-                        }
-                    }
+                    decodeFor(request, cancelled, chunk -> {}, sink::success, sink::error);
                 })
                 .subscribeOn(scheduler)
                 .onErrorMap(e -> !(e instanceof BackendException), this::classify)
@@ -151,23 +141,41 @@ public final class DjlEndpoint implements Endpoint, AutoCloseable {
         return Flux.<GenerationChunk>create(sink -> {
                     AtomicBoolean cancelled = new AtomicBoolean();
                     sink.onCancel(() -> cancelled.set(true));
-                    try {
-                        Generation generation = decode(request, sink::next, cancelled);
-                        sink.next(new GenerationChunk(-1, "", List.of(), null, generation.usage()));
-                        sink.complete();
-                    } catch (CancellationException e) {
-                        // nobody is listening any more
-                    } catch (RuntimeException e) {
-                        // A subscriber that left (a pruned or cancelled run) gets no error: it would only be
-                        // dropped, and Reactor logs a dropped error at ERROR level.
-                        if (!cancelled.get()) {
-                            sink.error(classify(e));
-                        }
-                    }
+                    decodeFor(
+                            request,
+                            cancelled,
+                            sink::next,
+                            generation -> {
+                                sink.next(new GenerationChunk(-1, "", List.of(), null, generation.usage()));
+                                sink.complete();
+                            },
+                            sink::error);
                 })
                 .subscribeOn(scheduler)
                 .onErrorMap(e -> !(e instanceof BackendException), this::classify)
                 .checkpoint("stream on endpoint " + name);
+    }
+
+    /**
+     * One decode for a subscriber, on the calling (inference) thread: its chunks, then its generation, or its error.
+     * A subscriber that left (a pruned or cancelled run) gets no error: it would only be dropped, and Reactor logs a
+     * dropped error at ERROR level.
+     */
+    private void decodeFor(
+            GenerationRequest request,
+            AtomicBoolean cancelled,
+            Consumer<GenerationChunk> chunks,
+            Consumer<Generation> done,
+            Consumer<Throwable> failed) {
+        try {
+            done.accept(decode(request, chunks, cancelled));
+        } catch (CancellationException e) {
+            // nobody is listening any more
+        } catch (RuntimeException e) {
+            if (!cancelled.get()) {
+                failed.accept(classify(e));
+            }
+        }
     }
 
     private BackendException classify(Throwable error) {
