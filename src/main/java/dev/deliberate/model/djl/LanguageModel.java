@@ -73,7 +73,9 @@ final class LanguageModel implements AutoCloseable {
             if (format.equals(ModelConfig.DJL_FORMAT)) {
                 model.setBlock(CausalTransformer.of(config));
             }
-            model.load(dir, PREFIX);
+            // mapLocation: a TorchScript module's tensors go to device(), not back to the device it was saved from
+            // (where the inputs would not be, or which may not exist here); the djl format ignores it.
+            model.load(dir, PREFIX, Map.of("mapLocation", "true"));
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
             tokenizer.close();
