@@ -31,8 +31,20 @@ public final class ArithmeticCorpus {
         random = new SplittableRandom(seed);
     }
 
-    /** One problem: the question, the solution's steps (one per operation) and the answer. */
-    public record Problem(String question, List<String> steps, long answer) {
+    /**
+     * The structure of a problem: operands and operators left to right, and the parenthesized run of operands
+     * [{@code from}, {@code to}] ({@code -1} for none).
+     */
+    public record Expression(List<Long> operands, List<Character> operators, int from, int to) {
+
+        public Expression {
+            operands = List.copyOf(operands);
+            operators = List.copyOf(operators);
+        }
+    }
+
+    /** One problem: the question, the solution's steps (one per operation), the answer and its expression. */
+    public record Problem(String question, List<String> steps, long answer, Expression expression) {
 
         public Problem {
             steps = List.copyOf(steps);
@@ -114,88 +126,205 @@ public final class ArithmeticCorpus {
                 to = -1;
             }
         }
+        Expression expression = new Expression(operands, operators, from, to);
         List<String> steps = new ArrayList<>();
-        Long answer = evaluate(operands, operators, from, to, steps);
+        Long answer = new Evaluation(Flaw.NONE, steps).evaluate(expression);
         if (answer == null) {
             return null;
         }
-        String expression = symbols ? symbolic(operands, operators, from, to) : inWords(operands, operators);
+        String text = symbols ? symbolic(operands, operators, from, to) : inWords(operands, operators);
         String question = symbols
-                ? SYMBOL_OPENERS[random.nextInt(SYMBOL_OPENERS.length)]
-                        + expression
-                        + (random.nextBoolean() ? "." : "?")
-                : WORD_OPENERS[random.nextInt(WORD_OPENERS.length)] + expression + "?";
-        return new Problem(question, steps, answer);
+                ? SYMBOL_OPENERS[random.nextInt(SYMBOL_OPENERS.length)] + text + (random.nextBoolean() ? "." : "?")
+                : WORD_OPENERS[random.nextInt(WORD_OPENERS.length)] + text + "?";
+        return new Problem(question, steps, answer, expression);
     }
 
-    /** Evaluates with precedence, writing one step per operation; null when a value leaves [0, MAX_VALUE]. */
-    private static @Nullable Long evaluate(
-            List<Long> operands, List<Character> operators, int from, int to, List<String> steps) {
-        List<Long> values = new ArrayList<>(operands);
-        List<Character> ops = new ArrayList<>(operators);
-        if (from >= 0) {
-            Long inner = reduce(
-                    new ArrayList<>(values.subList(from, to + 1)), new ArrayList<>(ops.subList(from, to)), steps);
-            if (inner == null) {
+    /** The kinds of mistake a flawed solution makes, modelled on the embedded model's own. */
+    enum Mistake {
+        /** One step's result is off (a digit, or by 1 or 10); later steps carry the wrong value faithfully. */
+        SLIP,
+        /** One operand is copied wrong from the question; every step is computed right from it. */
+        MISCOPY,
+        /** Operations are done left to right, ignoring precedence and parentheses. */
+        ORDER,
+        /** Every step is right but the final line states another number. */
+        FINAL_LINE
+    }
+
+    /** A solution in the model's format: its text (steps, then the final line) and the answer it states. */
+    public record Attempt(String solution, long answer) {}
+
+    /**
+     * A wrong solution to {@code problem}: one mistake (slips half of the time, the other kinds a sixth each), a
+     * stated answer that is not the problem's, and the same format as a right one. Deterministic for a seeded
+     * {@code random}.
+     */
+    public static Attempt flawed(Problem problem, SplittableRandom random) {
+        while (true) {
+            int roll = random.nextInt(6);
+            Mistake mistake = roll < 3
+                    ? Mistake.SLIP
+                    : roll == 3 ? Mistake.MISCOPY : roll == 4 ? Mistake.ORDER : Mistake.FINAL_LINE;
+            Attempt attempt = attempt(problem, mistake, random);
+            if (attempt != null && attempt.answer() != problem.answer()) {
+                return attempt;
+            }
+        }
+    }
+
+    /** {@code problem} solved with {@code mistake}, or null when that mistake leaves the value range. */
+    static @Nullable Attempt attempt(Problem problem, Mistake mistake, SplittableRandom random) {
+        Expression expression = problem.expression();
+        int operations = expression.operators().size();
+        Flaw flaw = switch (mistake) {
+            case SLIP -> new Flaw(random.nextInt(operations), offset(random), false);
+            case MISCOPY -> new Flaw(-1, 0, false);
+            case ORDER -> new Flaw(-1, 0, true);
+            case FINAL_LINE -> Flaw.NONE;
+        };
+        if (mistake == Mistake.MISCOPY) {
+            List<Long> operands = new ArrayList<>(expression.operands());
+            int miscopied = random.nextInt(operations + 1);
+            long copied = operands.get(miscopied) + offset(random);
+            if (copied < 0) {
                 return null;
             }
-            values.subList(from, to + 1).clear();
-            values.add(from, inner);
-            ops.subList(from, to).clear();
+            operands.set(miscopied, copied);
+            expression = new Expression(operands, expression.operators(), expression.from(), expression.to());
         }
-        return reduce(values, ops, steps);
-    }
-
-    private static @Nullable Long reduce(List<Long> values, List<Character> ops, List<String> steps) {
-        for (int i = 0; i < ops.size(); ) {
-            if (ops.get(i) == '*') {
-                Long product = apply(values.get(i), '*', values.get(i + 1), steps);
-                if (product == null) {
-                    return null;
-                }
-                values.set(i, product);
-                values.remove(i + 1);
-                ops.remove(i);
-            } else {
-                i++;
-            }
-        }
-        long value = values.get(0);
-        for (int i = 0; i < ops.size(); i++) {
-            Long next = apply(value, ops.get(i), values.get(i + 1), steps);
-            if (next == null) {
-                return null;
-            }
-            value = next;
-        }
-        return value;
-    }
-
-    private static @Nullable Long apply(long left, char op, long right, List<String> steps) {
-        long result;
-        String word;
-        switch (op) {
-            case '+' -> {
-                result = left + right;
-                word = "plus";
-            }
-            case '-' -> {
-                result = left - right;
-                word = "minus";
-            }
-            default -> {
-                if (left > SMALL_FACTOR && right > SMALL_FACTOR) {
-                    return null;
-                }
-                result = left * right;
-                word = "times";
-            }
-        }
-        if (result < 0 || result > MAX_VALUE) {
+        List<String> steps = new ArrayList<>();
+        Long answer = new Evaluation(flaw, steps).evaluate(expression);
+        if (answer == null) {
             return null;
         }
-        steps.add(left + " " + word + " " + right + " is " + result + ".");
-        return result;
+        long stated = answer;
+        if (mistake == Mistake.FINAL_LINE) {
+            stated = answer + offset(random);
+            if (stated < 0) {
+                return null;
+            }
+        }
+        return new Attempt(String.join("\n", steps) + "\n" + Problem.finalLine(stated), stated);
+    }
+
+    /** How far a wrong number is off: by 1, 2 or 10, or a last digit swapped for another; never 0. */
+    private static long offset(SplittableRandom random) {
+        return switch (random.nextInt(4)) {
+            case 0 -> random.nextBoolean() ? 1 : -1;
+            case 1 -> random.nextBoolean() ? 2 : -2;
+            case 2 -> random.nextBoolean() ? 10 : -10;
+            default -> {
+                long shift = 1 + random.nextInt(9);
+                yield random.nextBoolean() ? shift : -shift;
+            }
+        };
+    }
+
+    /**
+     * A mistake to make while evaluating: add {@code offset} to the result of step {@code slipped} (none: -1), or
+     * ignore precedence and parentheses ({@code leftToRight}). A miscopied operand is changed in the expression.
+     */
+    private record Flaw(int slipped, long offset, boolean leftToRight) {
+        static final Flaw NONE = new Flaw(-1, 0, false);
+    }
+
+    /** One evaluation of an expression, writing one step per operation, with or without a flaw. */
+    private static final class Evaluation {
+
+        private final Flaw flaw;
+        private final List<String> steps;
+
+        Evaluation(Flaw flaw, List<String> steps) {
+            this.flaw = flaw;
+            this.steps = steps;
+        }
+
+        /** Evaluates with precedence (unless the flaw ignores it); null when a value leaves [0, MAX_VALUE]. */
+        @Nullable
+        Long evaluate(Expression expression) {
+            List<Long> values = new ArrayList<>(expression.operands());
+            List<Character> ops = new ArrayList<>(expression.operators());
+            if (flaw.leftToRight()) {
+                long value = values.get(0);
+                for (int i = 0; i < ops.size(); i++) {
+                    Long next = apply(value, ops.get(i), values.get(i + 1));
+                    if (next == null) {
+                        return null;
+                    }
+                    value = next;
+                }
+                return value;
+            }
+            int from = expression.from();
+            int to = expression.to();
+            if (from >= 0) {
+                Long inner =
+                        reduce(new ArrayList<>(values.subList(from, to + 1)), new ArrayList<>(ops.subList(from, to)));
+                if (inner == null) {
+                    return null;
+                }
+                values.subList(from, to + 1).clear();
+                values.add(from, inner);
+                ops.subList(from, to).clear();
+            }
+            return reduce(values, ops);
+        }
+
+        private @Nullable Long reduce(List<Long> values, List<Character> ops) {
+            for (int i = 0; i < ops.size(); ) {
+                if (ops.get(i) == '*') {
+                    Long product = apply(values.get(i), '*', values.get(i + 1));
+                    if (product == null) {
+                        return null;
+                    }
+                    values.set(i, product);
+                    values.remove(i + 1);
+                    ops.remove(i);
+                } else {
+                    i++;
+                }
+            }
+            long value = values.get(0);
+            for (int i = 0; i < ops.size(); i++) {
+                Long next = apply(value, ops.get(i), values.get(i + 1));
+                if (next == null) {
+                    return null;
+                }
+                value = next;
+            }
+            return value;
+        }
+
+        private @Nullable Long apply(long left, char op, long right) {
+            long result;
+            String word;
+            switch (op) {
+                case '+' -> {
+                    result = left + right;
+                    word = "plus";
+                }
+                case '-' -> {
+                    result = left - right;
+                    word = "minus";
+                }
+                default -> {
+                    // A flawed solution may multiply two large factors: the mistake made them, not the generator.
+                    if (flaw == Flaw.NONE && left > SMALL_FACTOR && right > SMALL_FACTOR) {
+                        return null;
+                    }
+                    result = left * right;
+                    word = "times";
+                }
+            }
+            if (steps.size() == flaw.slipped()) {
+                result += flaw.offset();
+            }
+            if (result < 0 || result > MAX_VALUE) {
+                return null;
+            }
+            steps.add(left + " " + word + " " + right + " is " + result + ".");
+            return result;
+        }
     }
 
     private static String inWords(List<Long> operands, List<Character> operators) {
