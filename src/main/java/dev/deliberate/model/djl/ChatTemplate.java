@@ -41,7 +41,7 @@ public record ChatTemplate(String begin, String system, String user, String assi
      *
      * @throws BackendException.Rejected for a role the template does not know
      */
-    String render(String endpoint, List<ChatMessage> messages, @Nullable String prefix) {
+    public String render(String endpoint, List<ChatMessage> messages, @Nullable String prefix) {
         StringBuilder prompt = new StringBuilder(begin);
         for (ChatMessage message : messages) {
             String pattern = switch (message.role()) {

@@ -1,5 +1,6 @@
 package dev.deliberate.model.embedded;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -30,14 +31,21 @@ final class CorpusTokenizer {
     static List<String> vocabulary(Iterable<String> texts) {
         Set<String> pieces = new TreeSet<>();
         for (String text : texts) {
-            Matcher matcher = PATTERN.matcher(text);
-            while (matcher.find()) {
-                pieces.add(matcher.group());
-            }
+            pieces.addAll(pieces(text));
         }
         Set<String> vocabulary = new LinkedHashSet<>(List.of(UNKNOWN, END));
         vocabulary.addAll(pieces);
         return List.copyOf(vocabulary);
+    }
+
+    /** The pieces of {@code text}, in order: their concatenation is the text. */
+    static List<String> pieces(String text) {
+        List<String> pieces = new ArrayList<>();
+        Matcher matcher = PATTERN.matcher(text);
+        while (matcher.find()) {
+            pieces.add(matcher.group());
+        }
+        return pieces;
     }
 
     static String json(List<String> vocabulary) {
