@@ -76,12 +76,33 @@ final class LanguageModel implements AutoCloseable {
             // mapLocation: a TorchScript module's tensors go to device(), not back to the device it was saved from
             // (where the inputs would not be, or which may not exist here); the djl format ignores it.
             model.load(dir, PREFIX, Map.of("mapLocation", "true"));
+            LanguageModel loaded = new LanguageModel(model, tokenizer, config, format);
+            if (format.equals(ModelConfig.TORCHSCRIPT_FORMAT)) {
+                loaded.requireLogitsShape();
+            }
+            return loaded;
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
             tokenizer.close();
             throw e;
         }
-        return new LanguageModel(model, tokenizer, config, format);
+    }
+
+    /**
+     * One forward pass over one token must give logits of shape (1, 1, vocab_size): an opaque module that returns
+     * anything else is refused at load, with the shape it gave, rather than failing every request later.
+     */
+    private void requireLogitsShape() {
+        try (NDManager manager = newManager()) {
+            NDArray ids = manager.create(new long[] {0}, new Shape(1, 1));
+            NDList out = model.getBlock().forward(new ParameterStore(manager, false), new NDList(ids), false);
+            Shape shape = out.get(0).getShape();
+            Shape expected = new Shape(1, 1, config.vocabSize());
+            if (!shape.equals(expected)) {
+                throw new IllegalArgumentException("model.pt returned " + shape + " for one token; expected logits "
+                        + expected + " (batch, time, vocab_size)");
+            }
+        }
     }
 
     ModelConfig config() {
