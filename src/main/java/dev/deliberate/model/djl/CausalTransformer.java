@@ -210,8 +210,8 @@ public final class CausalTransformer extends AbstractBlock {
         long time = ids.getShape().get(1);
         long start = past == null ? 0 : past.length();
         if (start + time > config.contextLength()) {
-            throw new IllegalArgumentException("input reaches " + (start + time) + " tokens; context_length is "
-                    + config.contextLength());
+            throw new IllegalArgumentException(
+                    "input reaches " + (start + time) + " tokens; context_length is " + config.contextLength());
         }
         if (past != null && past.batch() != batch) {
             throw new IllegalArgumentException("input has " + batch + " rows; the cache has " + past.batch());

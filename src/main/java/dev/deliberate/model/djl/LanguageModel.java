@@ -92,6 +92,11 @@ final class LanguageModel implements AutoCloseable {
         return format;
     }
 
+    /** The network: a {@link CausalTransformer} for the {@code djl} format, an opaque block for TorchScript. */
+    Block block() {
+        return model.getBlock();
+    }
+
     /** The device the weights live on. */
     Device deviceInUse() {
         return model.getNDManager().getDevice();
@@ -226,7 +231,8 @@ final class LanguageModel implements AutoCloseable {
                         logits[r] = r == 0 ? shared : shared.clone();
                     }
                 } else {
-                    CausalTransformer.Cache past = Arrays.equals(choices, cached) ? cache : cache.rows(cacheRows(choices));
+                    CausalTransformer.Cache past =
+                            Arrays.equals(choices, cached) ? cache : cache.rows(cacheRows(choices));
                     long[] last = new long[rows.length];
                     for (int r = 0; r < rows.length; r++) {
                         if (rows[r].length != past.length() + 1) {

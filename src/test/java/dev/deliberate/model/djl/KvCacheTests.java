@@ -41,6 +41,7 @@ class KvCacheTests {
      * measured); the sampled tokens and texts must still be identical.
      */
     private static final double LOGPROB_TOLERANCE = 1e-6;
+
     private static DjlEndpoint cached;
     private static DjlEndpoint recomputing;
 
@@ -172,7 +173,8 @@ class KvCacheTests {
                 .withLogprobs(2);
 
         List<GenerationChunk> withCache = cached.stream(request).collectList().block(WAIT);
-        List<GenerationChunk> without = recomputing.stream(request).collectList().block(WAIT);
+        List<GenerationChunk> without =
+                recomputing.stream(request).collectList().block(WAIT);
 
         assertThat(withCache).hasSameSizeAs(without);
         for (int i = 0; i < without.size(); i++) {
@@ -194,7 +196,9 @@ class KvCacheTests {
                 .withN(2)
                 .withLogprobs(5);
 
-        assertSame(cached.generate(request).block(WAIT), recomputing.generate(request).block(WAIT));
+        assertSame(
+                cached.generate(request).block(WAIT),
+                recomputing.generate(request).block(WAIT));
     }
 
     private static void assertSame(Generation actual, Generation expected) {
@@ -216,7 +220,8 @@ class KvCacheTests {
             TokenLogprob b = expected.get(t);
             assertThat(a.token()).isEqualTo(b.token());
             assertThat(a.logprob()).isCloseTo(b.logprob(), within(LOGPROB_TOLERANCE));
-            assertThat(a.top()).extracting(TokenLogprob.Alternative::token)
+            assertThat(a.top())
+                    .extracting(TokenLogprob.Alternative::token)
                     .containsExactlyElementsOf(b.top().stream()
                             .map(TokenLogprob.Alternative::token)
                             .toList());
