@@ -2,6 +2,7 @@ package dev.deliberate.model.djl;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -141,6 +142,169 @@ public final class CausalTransformer extends AbstractBlock {
         x = norm(store, x, finalNormGamma, finalNormBeta, device, training);
         NDArray logits = head == null ? x.matMul(tokens.transpose()) : x.matMul(store.getValue(head, device, training));
         return new NDList(logits);
+    }
+
+    /**
+     * The keys and values of every block for the positions seen so far, one array per block, each {@code (batch,
+     * heads, positions, head_size)}. The arrays belong to the manager that made them (see {@link #attach}).
+     */
+    public record Cache(List<NDArray> keys, List<NDArray> values) {
+
+        public Cache {
+            keys = List.copyOf(keys);
+            values = List.copyOf(values);
+        }
+
+        /** The positions cached. */
+        public long length() {
+            return keys.get(0).getShape().get(2);
+        }
+
+        /** The rows (batch entries) cached. */
+        public long batch() {
+            return keys.get(0).getShape().get(0);
+        }
+
+        /**
+         * The cache of the given rows, in that order; a row may repeat (a shared prompt copied to each choice) or be
+         * left out (a finished choice). The new arrays live in the manager of this cache's arrays.
+         */
+        public Cache rows(long[] rows) {
+            return new Cache(select(keys, rows), select(values, rows));
+        }
+
+        private static List<NDArray> select(List<NDArray> arrays, long[] rows) {
+            List<NDArray> selected = new ArrayList<>(arrays.size());
+            for (NDArray array : arrays) {
+                NDList parts = new NDList(rows.length);
+                for (long row : rows) {
+                    parts.add(array.get(new NDIndex("{}:{}", row, row + 1)));
+                }
+                selected.add(NDArrays.concat(parts, 0));
+            }
+            return selected;
+        }
+
+        /** Moves every array to {@code manager}, so that it outlives the manager of the step that made it. */
+        public void attach(NDManager manager) {
+            keys.forEach(array -> array.attach(manager));
+            values.forEach(array -> array.attach(manager));
+        }
+    }
+
+    /** One incremental step: the logits of the last new position {@code (batch, vocab)} and the grown cache. */
+    public record Step(NDArray logits, Cache cache) {}
+
+    /**
+     * The same network as {@link #forward} for the new token ids {@code (batch, new)} only, at positions that continue
+     * after {@code past} (from 0 without one): their keys and values join the cache, and only the last position's
+     * logits are computed. Inference only (no gradients).
+     *
+     * <p>Every new array lives in the manager of {@code ids}, except the grown keys and values, which live in the
+     * manager of {@code past}'s arrays when there is a past; attach the returned cache where it should live.
+     */
+    public Step forwardCached(ParameterStore store, NDArray ids, @Nullable Cache past) {
+        Device device = ids.getDevice();
+        NDManager manager = ids.getManager();
+        long batch = ids.getShape().get(0);
+        long time = ids.getShape().get(1);
+        long start = past == null ? 0 : past.length();
+        if (start + time > config.contextLength()) {
+            throw new IllegalArgumentException(
+                    "input reaches " + (start + time) + " tokens; context_length is " + config.contextLength());
+        }
+        if (past != null && past.batch() != batch) {
+            throw new IllegalArgumentException("input has " + batch + " rows; the cache has " + past.batch());
+        }
+        NDArray tokens = store.getValue(tokenEmbedding, device, false);
+        NDArray positions = store.getValue(positionEmbedding, device, false)
+                .get(manager, new NDIndex("{}:{}", start, start + time));
+        NDArray x = ids.getNDArrayInternal()
+                .embedding(ids, tokens, SparseFormat.DENSE)
+                .singletonOrThrow()
+                .add(positions);
+        // one new position attends to every cached one and itself: nothing to mask
+        NDArray mask = time == 1 ? null : causalMask(manager, start, time);
+        List<NDArray> keys = new ArrayList<>(blocks.size());
+        List<NDArray> values = new ArrayList<>(blocks.size());
+        for (int i = 0; i < blocks.size(); i++) {
+            Layer layer = blocks.get(i);
+            x = x.add(cachedAttention(
+                    store,
+                    layer,
+                    x,
+                    mask,
+                    past == null ? null : past.keys().get(i),
+                    past == null ? null : past.values().get(i),
+                    keys,
+                    values,
+                    batch,
+                    time,
+                    device));
+            NDArray h = norm(store, x, layer.norm2Gamma(), layer.norm2Beta(), device, false);
+            NDArray hidden = Activation.gelu(linear(store, h, layer.mlpInWeight(), layer.mlpInBias(), device, false));
+            x = x.add(linear(store, hidden, layer.mlpOutWeight(), layer.mlpOutBias(), device, false));
+        }
+        x = x.get(new NDIndex(":, -1, :"));
+        x = norm(store, x, finalNormGamma, finalNormBeta, device, false);
+        NDArray logits;
+        if (head == null) {
+            // an op's result joins its operand's manager: without the attach the transposed view of the weights
+            // would stay in the model's manager, one per step
+            NDArray table = tokens.transpose();
+            table.attach(manager);
+            logits = x.matMul(table);
+        } else {
+            logits = x.matMul(store.getValue(head, device, false));
+        }
+        return new Step(logits, new Cache(keys, values));
+    }
+
+    /** Attention of the new positions over the cached and new ones; adds this block's grown keys and values. */
+    private NDArray cachedAttention(
+            ParameterStore store,
+            Layer layer,
+            NDArray x,
+            @Nullable NDArray mask,
+            @Nullable NDArray pastKeys,
+            @Nullable NDArray pastValues,
+            List<NDArray> keys,
+            List<NDArray> values,
+            long batch,
+            long time,
+            Device device) {
+        int heads = config.heads();
+        long headSize = config.embeddingSize() / heads;
+        NDArray h = norm(store, x, layer.norm1Gamma(), layer.norm1Beta(), device, false);
+        NDList qkv = linear(store, h, layer.qkvWeight(), layer.qkvBias(), device, false)
+                .split(3, 2);
+        Shape split = new Shape(batch, time, heads, headSize);
+        // (batch, heads, time, headSize)
+        NDArray q = qkv.get(0).reshape(split).transpose(0, 2, 1, 3);
+        NDArray k = qkv.get(1).reshape(split).transpose(0, 2, 1, 3);
+        NDArray v = qkv.get(2).reshape(split).transpose(0, 2, 1, 3);
+        if (pastKeys != null && pastValues != null) {
+            k = pastKeys.concat(k, 2);
+            v = pastValues.concat(v, 2);
+        }
+        keys.add(k);
+        values.add(v);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(headSize));
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        NDArray merged = scores.softmax(-1)
+                .matMul(v)
+                .transpose(0, 2, 1, 3)
+                .reshape(new Shape(batch, time, config.embeddingSize()));
+        return linear(store, merged, layer.outWeight(), layer.outBias(), device, false);
+    }
+
+    /** {@code (time, start + time)}: new position i (at start + i) may attend to every position up to its own. */
+    private static NDArray causalMask(NDManager manager, long start, long time) {
+        NDArray rows = manager.arange((int) start, (int) (start + time)).reshape(time, 1);
+        NDArray columns = manager.arange((int) (start + time)).reshape(1, start + time);
+        return columns.gt(rows).toType(DataType.FLOAT32, false).mul(-1e9f);
     }
 
     private NDArray attention(

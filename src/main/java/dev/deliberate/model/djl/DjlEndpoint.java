@@ -41,7 +41,8 @@ import reactor.core.scheduler.Schedulers;
  * <p>Each call runs on this endpoint's own bounded scheduler ({@code min(max-concurrency, cores)} threads, at most
  * {@code max-queue} calls waiting per thread; a full queue fails the call as transiently unavailable), never on the
  * caller's thread. The {@code n} choices of a call advance together: one forward pass over the batch of unfinished
- * choices per token. Cancelling the subscription stops decoding before the next forward pass.
+ * choices per token; a model of the project's own format runs the prompt once and then only the newest token of
+ * each choice against its key-value cache. Cancelling the subscription stops decoding before the next forward pass.
  *
  * <p>A prompt is the chat template's rendering of the messages (and the request's {@code prefix}); a prompt that
  * leaves no room in the context is rejected as a context overflow, and {@code max_tokens} is cut to the room left.
@@ -117,6 +118,11 @@ public final class DjlEndpoint implements Endpoint, AutoCloseable {
     /** {@code cpu()} or {@code gpu(0)}: where the weights live. */
     public String device() {
         return model.deviceInUse().toString();
+    }
+
+    /** Switches the key-value cache off (on by default) to set it against the full recompute in tests. */
+    void kvCache(boolean on) {
+        model.kvCache(on);
     }
 
     /** Forward passes run so far (each advances every unfinished choice of one call by one token). */
@@ -224,7 +230,8 @@ public final class DjlEndpoint implements Endpoint, AutoCloseable {
             choices.add(new ChoiceDecoder(i, List.copyOf(stops), maxNew));
         }
 
-        try (NDManager manager = model.newManager()) {
+        try (NDManager manager = model.newManager();
+                LanguageModel.Decoding decoding = model.decoding(manager)) {
             for (int step = 0; step < maxNew; step++) {
                 List<ChoiceDecoder> active =
                         choices.stream().filter(c -> !c.finished()).toList();
@@ -235,10 +242,12 @@ public final class DjlEndpoint implements Endpoint, AutoCloseable {
                     throw new CancellationException();
                 }
                 long[][] rows = new long[active.size()][];
+                int[] indices = new int[rows.length];
                 for (int r = 0; r < rows.length; r++) {
                     rows[r] = active.get(r).row(prompt);
+                    indices[r] = active.get(r).index;
                 }
-                float[][] logits = model.nextTokenLogits(manager, rows);
+                float[][] logits = decoding.next(indices, rows);
                 forwardPasses.incrementAndGet();
                 for (int r = 0; r < rows.length; r++) {
                     ChoiceDecoder choice = active.get(r);

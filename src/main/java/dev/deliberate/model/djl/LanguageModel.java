@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A loaded model directory: the network on its device, the tokenizer and the config. Thread-safe for inference: each
@@ -33,6 +34,7 @@ final class LanguageModel implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final ModelConfig config;
     private final String format;
+    private volatile boolean kvCache = true;
 
     private LanguageModel(Model model, HuggingFaceTokenizer tokenizer, ModelConfig config, String format) {
         this.model = model;
@@ -113,6 +115,11 @@ final class LanguageModel implements AutoCloseable {
         return format;
     }
 
+    /** The network: a {@link CausalTransformer} for the {@code djl} format, an opaque block for TorchScript. */
+    Block block() {
+        return model.getBlock();
+    }
+
     /** The device the weights live on. */
     Device deviceInUse() {
         return model.getNDManager().getDevice();
@@ -153,6 +160,152 @@ final class LanguageModel implements AutoCloseable {
                 logits[r] = Arrays.copyOfRange(values, r * vocab, (r + 1) * vocab);
             }
             return logits;
+        }
+    }
+
+    /**
+     * Switches the key-value cache of the {@code djl} format off (on by default), for tests and the benchmark that set
+     * the cached decode against the full recompute.
+     */
+    void kvCache(boolean on) {
+        kvCache = on;
+    }
+
+    /**
+     * A decode of choices that share one prompt, in {@code parent}: the {@code djl} format keeps each choice's keys
+     * and values between tokens; a TorchScript model (opaque) re-runs every row in full.
+     */
+    Decoding decoding(NDManager parent) {
+        if (kvCache && model.getBlock() instanceof CausalTransformer transformer) {
+            return new CachedDecoding(transformer, parent);
+        }
+        return new Recomputing(parent);
+    }
+
+    /**
+     * The next-token logits of the choices of one decode, one call per token. Each call passes the choices still
+     * decoding (their indices, ascending) and their ids so far (prompt plus sampled tokens, all of one length, one
+     * token longer than at the previous call); the first call passes the prompt for every choice. A choice left out
+     * once has finished and never returns. Not thread-safe: one decode runs on one thread.
+     */
+    interface Decoding extends AutoCloseable {
+
+        /** {@code float[rows][vocab]}: the logits of each row's next token. */
+        float[][] next(int[] choices, long[][] rows);
+
+        /** Frees what the decode holds (the cache). */
+        @Override
+        void close();
+    }
+
+    /** The full forward pass over every row at every token: O(length^2) per completion. */
+    private final class Recomputing implements Decoding {
+        private final NDManager parent;
+
+        Recomputing(NDManager parent) {
+            this.parent = parent;
+        }
+
+        @Override
+        public float[][] next(int[] choices, long[][] rows) {
+            return nextTokenLogits(parent, rows);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /**
+     * The prompt runs once (batch 1) and its cache is copied to every choice; after that each call runs only the
+     * newest token of each row against the cache. The cache lives in a manager of its own, replaced at every step, so
+     * that a step's intermediate arrays and the previous cache are freed as soon as the step ends.
+     */
+    private static final class CachedDecoding implements Decoding {
+        private final CausalTransformer block;
+        private final NDManager parent;
+        private CausalTransformer.@Nullable Cache cache;
+        private @Nullable NDManager cacheManager;
+        /** The choice index of each cache row. */
+        private int[] cached = new int[0];
+
+        CachedDecoding(CausalTransformer block, NDManager parent) {
+            this.block = block;
+            this.parent = parent;
+        }
+
+        @Override
+        public float[][] next(int[] choices, long[][] rows) {
+            try (NDManager step = parent.newSubManager()) {
+                ParameterStore store = new ParameterStore(step, false);
+                CausalTransformer.Step out;
+                CausalTransformer.Cache grown;
+                float[][] logits = new float[rows.length][];
+                if (cache == null) {
+                    long[] prompt = rows[0];
+                    for (long[] row : rows) {
+                        if (!Arrays.equals(row, prompt)) {
+                            throw new IllegalArgumentException("the first step's rows are not one prompt");
+                        }
+                    }
+                    out = block.forwardCached(store, step.create(prompt, new Shape(1, prompt.length)), null);
+                    grown = out.cache().rows(new long[rows.length]);
+                    float[] shared = lastLogits(out.logits());
+                    for (int r = 0; r < rows.length; r++) {
+                        logits[r] = r == 0 ? shared : shared.clone();
+                    }
+                } else {
+                    CausalTransformer.Cache past =
+                            Arrays.equals(choices, cached) ? cache : cache.rows(cacheRows(choices));
+                    long[] last = new long[rows.length];
+                    for (int r = 0; r < rows.length; r++) {
+                        if (rows[r].length != past.length() + 1) {
+                            throw new IllegalArgumentException("row " + choices[r] + " has " + rows[r].length
+                                    + " ids; the cache holds " + past.length());
+                        }
+                        last[r] = rows[r][rows[r].length - 1];
+                    }
+                    out = block.forwardCached(store, step.create(last, new Shape(rows.length, 1)), past);
+                    grown = out.cache();
+                    float[] values = lastLogits(out.logits());
+                    int vocab = values.length / rows.length;
+                    for (int r = 0; r < rows.length; r++) {
+                        logits[r] = Arrays.copyOfRange(values, r * vocab, (r + 1) * vocab);
+                    }
+                }
+                NDManager kept = parent.newSubManager();
+                grown.attach(kept);
+                close();
+                cacheManager = kept;
+                cache = grown;
+                cached = choices.clone();
+                return logits;
+            }
+        }
+
+        private static float[] lastLogits(NDArray logits) {
+            return logits.toType(DataType.FLOAT32, false).toFloatArray();
+        }
+
+        /** The cache row of each choice (every choice passed was in the previous step's batch). */
+        private long[] cacheRows(int[] choices) {
+            long[] rows = new long[choices.length];
+            for (int r = 0; r < choices.length; r++) {
+                int at = Arrays.binarySearch(cached, choices[r]);
+                if (at < 0) {
+                    throw new IllegalArgumentException("choice " + choices[r] + " was not decoding");
+                }
+                rows[r] = at;
+            }
+            return rows;
+        }
+
+        @Override
+        public void close() {
+            if (cacheManager != null) {
+                cacheManager.close();
+                cacheManager = null;
+                cache = null;
+            }
         }
     }
 

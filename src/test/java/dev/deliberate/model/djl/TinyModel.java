@@ -60,7 +60,7 @@ public final class TinyModel {
         return directory;
     }
 
-    private static void delete(Path dir) {
+    static void delete(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder())
                     .forEach(file -> file.toFile().delete());
