@@ -131,9 +131,9 @@ public final class CausalTransformer extends AbstractBlock {
                 .embedding(ids, tokens, SparseFormat.DENSE)
                 .singletonOrThrow()
                 .add(positions.get(new NDIndex("0:{}", time)));
-        NDArray mask = causalMask(ids.getManager(), time);
+        NDArray mask = causalMask(ids.getManager(), 0, time);
         for (Layer layer : blocks) {
-            x = x.add(attention(store, layer, x, mask, batch, time, device, training));
+            x = x.add(attention(store, layer, x, mask, null, null, null, null, batch, time, device, training));
             NDArray h = norm(store, x, layer.norm2Gamma(), layer.norm2Beta(), device, training);
             NDArray hidden =
                     Activation.gelu(linear(store, h, layer.mlpInWeight(), layer.mlpInBias(), device, training));
@@ -229,7 +229,7 @@ public final class CausalTransformer extends AbstractBlock {
         List<NDArray> values = new ArrayList<>(blocks.size());
         for (int i = 0; i < blocks.size(); i++) {
             Layer layer = blocks.get(i);
-            x = x.add(cachedAttention(
+            x = x.add(attention(
                     store,
                     layer,
                     x,
@@ -240,7 +240,8 @@ public final class CausalTransformer extends AbstractBlock {
                     values,
                     batch,
                     time,
-                    device));
+                    device,
+                    false));
             NDArray h = norm(store, x, layer.norm2Gamma(), layer.norm2Beta(), device, false);
             NDArray hidden = Activation.gelu(linear(store, h, layer.mlpInWeight(), layer.mlpInBias(), device, false));
             x = x.add(linear(store, hidden, layer.mlpOutWeight(), layer.mlpOutBias(), device, false));
@@ -260,58 +261,19 @@ public final class CausalTransformer extends AbstractBlock {
         return new Step(logits, new Cache(keys, values));
     }
 
-    /** Attention of the new positions over the cached and new ones; adds this block's grown keys and values. */
-    private NDArray cachedAttention(
+    /**
+     * Causal self-attention of the new positions {@code x} over the past ones (their keys and values, when cached) and
+     * themselves; the grown keys and values are added to {@code keys} and {@code values} when given.
+     */
+    private NDArray attention(
             ParameterStore store,
             Layer layer,
             NDArray x,
             @Nullable NDArray mask,
             @Nullable NDArray pastKeys,
             @Nullable NDArray pastValues,
-            List<NDArray> keys,
-            List<NDArray> values,
-            long batch,
-            long time,
-            Device device) {
-        int heads = config.heads();
-        long headSize = config.embeddingSize() / heads;
-        NDArray h = norm(store, x, layer.norm1Gamma(), layer.norm1Beta(), device, false);
-        NDList qkv = linear(store, h, layer.qkvWeight(), layer.qkvBias(), device, false)
-                .split(3, 2);
-        Shape split = new Shape(batch, time, heads, headSize);
-        // (batch, heads, time, headSize)
-        NDArray q = qkv.get(0).reshape(split).transpose(0, 2, 1, 3);
-        NDArray k = qkv.get(1).reshape(split).transpose(0, 2, 1, 3);
-        NDArray v = qkv.get(2).reshape(split).transpose(0, 2, 1, 3);
-        if (pastKeys != null && pastValues != null) {
-            k = pastKeys.concat(k, 2);
-            v = pastValues.concat(v, 2);
-        }
-        keys.add(k);
-        values.add(v);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(headSize));
-        if (mask != null) {
-            scores = scores.add(mask);
-        }
-        NDArray merged = scores.softmax(-1)
-                .matMul(v)
-                .transpose(0, 2, 1, 3)
-                .reshape(new Shape(batch, time, config.embeddingSize()));
-        return linear(store, merged, layer.outWeight(), layer.outBias(), device, false);
-    }
-
-    /** {@code (time, start + time)}: new position i (at start + i) may attend to every position up to its own. */
-    private static NDArray causalMask(NDManager manager, long start, long time) {
-        NDArray rows = manager.arange((int) start, (int) (start + time)).reshape(time, 1);
-        NDArray columns = manager.arange((int) (start + time)).reshape(1, start + time);
-        return columns.gt(rows).toType(DataType.FLOAT32, false).mul(-1e9f);
-    }
-
-    private NDArray attention(
-            ParameterStore store,
-            Layer layer,
-            NDArray x,
-            NDArray mask,
+            @Nullable List<NDArray> keys,
+            @Nullable List<NDArray> values,
             long batch,
             long time,
             Device device,
@@ -326,18 +288,29 @@ public final class CausalTransformer extends AbstractBlock {
         NDArray q = qkv.get(0).reshape(split).transpose(0, 2, 1, 3);
         NDArray k = qkv.get(1).reshape(split).transpose(0, 2, 1, 3);
         NDArray v = qkv.get(2).reshape(split).transpose(0, 2, 1, 3);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2))
-                .div(Math.sqrt(headSize))
-                .add(mask)
-                .softmax(-1);
-        NDArray merged = scores.matMul(v).transpose(0, 2, 1, 3).reshape(new Shape(batch, time, config.embeddingSize()));
+        if (pastKeys != null && pastValues != null) {
+            k = pastKeys.concat(k, 2);
+            v = pastValues.concat(v, 2);
+        }
+        if (keys != null && values != null) {
+            keys.add(k);
+            values.add(v);
+        }
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(headSize));
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        NDArray merged = scores.softmax(-1)
+                .matMul(v)
+                .transpose(0, 2, 1, 3)
+                .reshape(new Shape(batch, time, config.embeddingSize()));
         return linear(store, merged, layer.outWeight(), layer.outBias(), device, training);
     }
 
-    /** {@code (time, time)}: 0 where a position may attend, a large negative number over the future. */
-    private static NDArray causalMask(NDManager manager, long time) {
-        NDArray rows = manager.arange((int) time).reshape(time, 1);
-        NDArray columns = manager.arange((int) time).reshape(1, time);
+    /** {@code (time, start + time)}: new position i (at start + i) may attend to every position up to its own. */
+    private static NDArray causalMask(NDManager manager, long start, long time) {
+        NDArray rows = manager.arange((int) start, (int) (start + time)).reshape(time, 1);
+        NDArray columns = manager.arange((int) (start + time)).reshape(1, start + time);
         return columns.gt(rows).toType(DataType.FLOAT32, false).mul(-1e9f);
     }
 
