@@ -245,15 +245,7 @@ public final class ArithmeticCorpus {
             List<Long> values = new ArrayList<>(expression.operands());
             List<Character> ops = new ArrayList<>(expression.operators());
             if (flaw.leftToRight()) {
-                long value = values.get(0);
-                for (int i = 0; i < ops.size(); i++) {
-                    Long next = apply(value, ops.get(i), values.get(i + 1));
-                    if (next == null) {
-                        return null;
-                    }
-                    value = next;
-                }
-                return value;
+                return leftToRight(values, ops);
             }
             int from = expression.from();
             int to = expression.to();
@@ -284,6 +276,11 @@ public final class ArithmeticCorpus {
                     i++;
                 }
             }
+            return leftToRight(values, ops);
+        }
+
+        /** Applies the operations in order, ignoring precedence. */
+        private @Nullable Long leftToRight(List<Long> values, List<Character> ops) {
             long value = values.get(0);
             for (int i = 0; i < ops.size(); i++) {
                 Long next = apply(value, ops.get(i), values.get(i + 1));
