@@ -111,7 +111,7 @@ class EvalCommandTests {
         assertThat(outcome.status()).as(outcome.err()).isZero();
         String table = Files.readString(out.resolve("eval.md"));
         assertThat(outcome.out()).startsWith(table);
-        assertThat(rows(table))
+        assertThat(EvalTableRows.read(table))
                 .as(outcome.err())
                 .containsExactly(
                         // Q6's failed call counts; tokens are the fake's words: 13 + 4 * 4 = 29 and 3 * 29 = 87
@@ -154,20 +154,6 @@ class EvalCommandTests {
 
         assertThat(outcome.status()).isEqualTo(2);
         assertThat(outcome.err()).startsWith("eval: --dataset: missing\nusage: java -jar deliberate.jar eval");
-    }
-
-    /** The table's rows: profile, problems, accuracy, calls, completion tokens and failures (wall time varies). */
-    private static List<List<String>> rows(String table) {
-        List<List<String>> rows = new ArrayList<>();
-        for (String line : table.split("\n")) {
-            if (!line.startsWith("| ") || line.startsWith("| profile")) {
-                continue;
-            }
-            String[] cells = line.substring(2, line.length() - 2).split(" \\| ");
-            assertThat(cells[5]).matches("\\d+\\.\\d{3} s");
-            rows.add(List.of(cells[0], cells[1], cells[2], cells[3], cells[4], cells[6]));
-        }
-        return rows;
     }
 
     private static int count(String text, String needle) {

@@ -1,8 +1,5 @@
 package dev.deliberate.model.djl;
 
-import ai.djl.Device;
-import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
@@ -103,14 +100,7 @@ public final class KvCacheBenchmark {
         ModelConfig config = ModelConfig.transformer(
                         shape.vocabSize(), context, shape.embeddingSize(), shape.layers(), shape.heads())
                 .withChat(shape.chatTemplate(), shape.stop(), shape.eosTokenId());
-        Engine.getEngine(LanguageModel.ENGINE).setRandomSeed(1);
-        try (Model model = Model.newInstance(LanguageModel.PREFIX, Device.cpu(), LanguageModel.ENGINE)) {
-            CausalTransformer block = CausalTransformer.of(config);
-            model.setBlock(block);
-            block.initialize(model.getNDManager());
-            model.save(dir, LanguageModel.PREFIX);
-        }
-        config.write(dir);
+        TinyModel.writeRandom(config, 1, dir);
         Files.copy(like.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
     }
 

@@ -72,7 +72,14 @@ public final class TinyModel {
     static Path create(Path dir) throws IOException {
         ModelConfig config = ModelConfig.transformer(WORDS.size(), CONTEXT, 16, 2, 2)
                 .withChat(ChatTemplate.DEFAULT, List.of(), null);
-        Engine.getEngine(LanguageModel.ENGINE).setRandomSeed(42);
+        writeRandom(config, 42, dir);
+        Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson());
+        return dir;
+    }
+
+    /** Writes {@code config} and freshly initialized weights (seeded) into {@code dir}, without a tokenizer. */
+    static void writeRandom(ModelConfig config, int seed, Path dir) throws IOException {
+        Engine.getEngine(LanguageModel.ENGINE).setRandomSeed(seed);
         try (Model model = Model.newInstance(LanguageModel.PREFIX, Device.cpu(), LanguageModel.ENGINE)) {
             CausalTransformer block = CausalTransformer.of(config);
             model.setBlock(block);
@@ -80,8 +87,6 @@ public final class TinyModel {
             model.save(dir, LanguageModel.PREFIX);
         }
         config.write(dir);
-        Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson());
-        return dir;
     }
 
     /** A WordLevel tokenizer splitting on whitespace; decoding joins the words with spaces. */
