@@ -103,7 +103,10 @@ public final class EmbeddedModelTrainer {
             }
         }
         if (judgeEvery > 0) {
-            texts.add("\nUser: " + question + "\nAssistant:" + YES + NO);
+            // The judging conversation: its pieces include the lone space between "Assistant:" and a response that
+            // starts with one, as the endpoint renders the self-evaluation's turn.
+            ArithmeticCorpus.Problem first = splits.train().get(0);
+            texts.add(judgingPrompt(instruction, first.question(), completion(first), question) + YES + NO);
         }
         List<String> vocabulary = CorpusTokenizer.vocabulary(texts);
         Files.createDirectories(out);
