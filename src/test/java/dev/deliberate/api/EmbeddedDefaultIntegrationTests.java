@@ -41,13 +41,13 @@ class EmbeddedDefaultIntegrationTests {
     void theDirectProfileAnswersGreedilyFromTheEmbeddedModel() {
         JsonNode response = chat("direct", Map.of("temperature", 0));
 
-        // Greedy, the model slips on the last addition (docs/embedded-model.md); voting is what repairs that.
+        // Greedy, as the model card shows it (docs/embedded-model.md).
         assertThat(response.path("choices")
                         .path(0)
                         .path("message")
                         .path("content")
                         .asString())
-                .endsWith("17 plus 75 is 82.\nThe answer is 82.");
+                .isEqualTo(" 25 times 3 is 75.\n17 plus 75 is 92.\nThe answer is 92.");
         assertThat(response.path("choices").path(0).path("finish_reason").asString())
                 .isEqualTo("stop");
         assertThat(response.path("deliberate").path("model_calls").asInt()).isEqualTo(1);

@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.deliberate.model.ChatMessage;
 import dev.deliberate.model.Generation;
 import dev.deliberate.model.GenerationRequest;
+import dev.deliberate.model.TokenLogprob;
 import dev.deliberate.model.djl.DjlEndpoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,12 +22,17 @@ import reactor.core.publisher.Flux;
 class EmbeddedModelTests {
 
     /** The model card's greedy accuracy on the first 50 held-out problems (docs/embedded-model.md). */
-    static final double CARD_ACCURACY = 0.68;
+    static final double CARD_ACCURACY = 0.70;
+    /** The greedy answer to the README question, as the model card shows it. */
+    static final String README_ANSWER = "25 times 3 is 75.\n17 plus 75 is 92.\nThe answer is 92.";
+
     /**
-     * The greedy answer to the README question, as the model card shows it: wrong (17 + 75 is 92), the kind of slip
-     * that sampling and voting repair.
+     * The model card's self-evaluation AUROC on its own greedy answers to the first {@value #JUDGED} held-out problems:
+     * how often a wrong answer gets a higher P(Yes) than a right one.
      */
-    static final String README_ANSWER = "25 times 3 is 75.\n17 plus 75 is 82.\nThe answer is 82.";
+    static final double CARD_OWN_AUROC = 0.61;
+
+    static final int JUDGED = 100;
 
     private static DjlEndpoint model;
 
@@ -86,6 +96,68 @@ class EmbeddedModelTests {
         String text = generation.choices().get(0).text();
         assertThat(text).isEqualTo(" " + README_ANSWER);
         assertThat(generation.choices().get(0).finishReason()).isEqualTo("stop");
+    }
+
+    @Test
+    void ranksItsOwnWrongAnswersAboveItsRightOnesAsTheModelCardSays() throws Exception {
+        String instruction = Files.readString(Path.of("prompts/answer/math.md")).strip();
+        String question =
+                Files.readString(Path.of(EmbeddedModelTrainer.RESTART)).strip();
+        List<ArithmeticCorpus.Problem> problems =
+                ArithmeticCorpus.splits(7, 0, 500).test().subList(0, JUDGED);
+
+        // As adaptive sampling runs it: the framed question answered greedily, then the restart question after it.
+        List<double[]> scored = Flux.fromIterable(problems)
+                .flatMapSequential(
+                        problem -> {
+                            List<ChatMessage> conversation =
+                                    List.of(ChatMessage.system(instruction), ChatMessage.user(problem.question()));
+                            return model.generate(GenerationRequest.of(conversation)
+                                            .withTemperature(0.0)
+                                            .withMaxTokens(100))
+                                    .flatMap(answer -> {
+                                        String text = answer.choices().get(0).text();
+                                        List<ChatMessage> judged = new ArrayList<>(conversation);
+                                        judged.add(ChatMessage.assistant(text));
+                                        judged.add(ChatMessage.user(question));
+                                        return model.generate(GenerationRequest.of(judged)
+                                                        .withTemperature(0.0)
+                                                        .withMaxTokens(1)
+                                                        .withLogprobs(20))
+                                                .map(judgment -> new double[] {
+                                                    restartProbability(judgment), isRight(answer, problem) ? 0 : 1
+                                                });
+                                    });
+                        },
+                        2)
+                .collectList()
+                .block(Duration.ofSeconds(60));
+
+        double auroc = EmbeddedModelTrainer.auroc(scored);
+        System.out.printf(
+                Locale.ROOT,
+                "embedded model: judged its own greedy answers to %d problems (%d wrong): accuracy %.3f, AUROC %.3f%n",
+                scored.size(),
+                scored.stream().filter(pair -> pair[1] == 1).count(),
+                EmbeddedModelTrainer.accuracy(scored),
+                auroc);
+        assertThat(auroc).isGreaterThanOrEqualTo(CARD_OWN_AUROC - 0.06);
+    }
+
+    /** P(Yes) over {Yes, No} among the first token's alternatives, as the self-evaluation strategies read it. */
+    private static double restartProbability(Generation generation) {
+        double yes = 0;
+        double no = 0;
+        for (TokenLogprob.Alternative alternative :
+                generation.choices().get(0).tokens().get(0).top()) {
+            if (alternative.token().strip().equals("Yes")) {
+                yes += Math.exp(alternative.logprob());
+            } else if (alternative.token().strip().equals("No")) {
+                no += Math.exp(alternative.logprob());
+            }
+        }
+        assertThat(yes + no).isGreaterThan(0.9);
+        return yes / (yes + no);
     }
 
     static GenerationRequest greedy(String question) {

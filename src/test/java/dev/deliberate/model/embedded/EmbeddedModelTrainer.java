@@ -331,9 +331,9 @@ public final class EmbeddedModelTrainer {
         }
 
         /**
-         * How well the model judges: accuracy (P(Yes) above one half for a wrong response) on the right and a flawed
-         * solution of each held-out problem, and on its own greedy answers {@code solved}, with the area under the
-         * ROC curve of P(Yes) for telling its wrong answers from its right ones.
+         * How well the model judges, on the right and a flawed solution of each held-out problem and on its own greedy
+         * answers {@code solved}: accuracy (P(Yes) at least one half exactly for the wrong ones) and the area under
+         * the ROC curve of P(Yes) for telling wrong from right.
          */
         String evaluate(
                 Block block,
