@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
 /**
  * Tokens per second of greedy decoding with the key-value cache against the full recompute, side by side in one JVM
  * (the runs of the two alternate, so a busy machine slows both alike): the committed embedded model and a random
- * model of the same width with context 256, {@code n} 1 and 8, {@value #NEW_TOKENS} new tokens after a short and a
+ * model of the same width with context 512, {@code n} 1 and 8, {@value #NEW_TOKENS} new tokens after a short and a
  * long prompt (random ids; every row runs all its tokens, the end token is ignored). Then the cached prefill of a
  * shared prompt: once with batch 1 and copied to the 8 rows (what {@link LanguageModel#decoding} does) against batch 8.
  *
@@ -37,7 +37,7 @@ public final class KvCacheBenchmark {
         Path output = Path.of(System.getProperty("bench.kvcacheOutput", "target/bench/kvcache.md"));
         Path embedded = Path.of("src/main/resources/models/embedded");
         Path random = Files.createTempDirectory("kvcache-bench");
-        writeRandomModel(embedded, random, 256);
+        writeRandomModel(embedded, random, 512);
         long started = System.nanoTime();
         List<String> rows = new ArrayList<>();
         List<String> prefills = new ArrayList<>();
@@ -45,10 +45,10 @@ public final class KvCacheBenchmark {
                 LanguageModel second = LanguageModel.load(random)) {
             sideBySide(first, prompt(first.config().vocabSize(), 30), 8, 3); // JIT and libtorch warm-up
             for (LanguageModel model : List.of(first, second)) {
-                String name = model == first ? "embedded (context 128)" : "random (context 256)";
                 int context = model.config().contextLength();
-                // the long prompt is ~150 tokens where it fits, else what leaves room for the new tokens
-                for (int promptLength : new int[] {30, Math.min(150, context - NEW_TOKENS)}) {
+                String name = (model == first ? "embedded" : "random") + " (context " + context + ")";
+                // the long prompt fills the context but for the new tokens, up to 400
+                for (int promptLength : new int[] {30, Math.min(400, context - NEW_TOKENS)}) {
                     long[] prompt = prompt(model.config().vocabSize(), promptLength);
                     for (int n : new int[] {1, 8}) {
                         double[] perSecond = sideBySide(model, prompt, n, reps);
