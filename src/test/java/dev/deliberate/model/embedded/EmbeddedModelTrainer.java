@@ -10,7 +10,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -67,22 +66,26 @@ public final class EmbeddedModelTrainer {
         return System.getProperty("train." + key, fallback);
     }
 
+    private static int intProperty(String key, int fallback) {
+        return Integer.parseInt(property(key, String.valueOf(fallback)));
+    }
+
     public static void main(String[] args) throws Exception {
         long seed = Long.parseLong(property("seed", "7"));
-        int steps = Integer.parseInt(property("steps", "3000"));
-        int batch = Integer.parseInt(property("batch", "32"));
-        int context = Integer.parseInt(property("context", "128"));
-        int embedding = Integer.parseInt(property("embedding", "128"));
-        int layers = Integer.parseInt(property("layers", "4"));
-        int heads = Integer.parseInt(property("heads", "4"));
+        int steps = intProperty("steps", 3000);
+        int batch = intProperty("batch", 32);
+        int context = intProperty("context", 128);
+        int embedding = intProperty("embedding", 128);
+        int layers = intProperty("layers", 4);
+        int heads = intProperty("heads", 4);
         float rate = Float.parseFloat(property("lr", "0.002"));
-        int evalEvery = Integer.parseInt(property("eval-every", "250"));
-        int evalSize = Integer.parseInt(property("eval-size", "100"));
-        int trainSize = Integer.parseInt(property("train-size", "200000"));
-        int judgeEvery = Integer.parseInt(property("judge-every", "0"));
+        int evalEvery = intProperty("eval-every", 250);
+        int evalSize = intProperty("eval-size", 100);
+        int trainSize = intProperty("train-size", 200000);
+        int judgeEvery = intProperty("judge-every", 0);
         String init = property("init", "");
-        int warmUp = Integer.parseInt(property("warm-up", "200"));
-        int testSize = Integer.parseInt(property("test-size", "500"));
+        int warmUp = intProperty("warm-up", 200);
+        int testSize = intProperty("test-size", 500);
         Path out = Path.of(property("out", "src/main/resources/models/embedded"));
         Path data = Path.of(property("data", DATA));
 
@@ -312,7 +315,7 @@ public final class EmbeddedModelTrainer {
 
         /** P(Yes) renormalised over {Yes, No}, as {@code RestartQuestion} reads it, for one response. */
         double restartProbability(
-                Block block,
+                CausalTransformer block,
                 NDManager parent,
                 HuggingFaceTokenizer tokenizer,
                 Answers answers,
@@ -321,9 +324,9 @@ public final class EmbeddedModelTrainer {
             long[] prompt = encode(tokenizer, judgingPrompt(instruction, problem, response, question));
             try (NDManager manager = parent.newSubManager()) {
                 NDArray ids = manager.create(prompt, new Shape(1, prompt.length));
-                NDArray logits = block.forward(new ParameterStore(manager, false), new NDList(ids), false)
-                        .singletonOrThrow();
-                float[] last = logits.get(new NDIndex("0, -1, :")).toFloatArray();
+                float[] last = block.forwardCached(new ParameterStore(manager, false), ids, null)
+                        .logits()
+                        .toFloatArray();
                 double yes = Math.exp(last[(int) answers.yes()]);
                 double no = Math.exp(last[(int) answers.no()]);
                 return yes / (yes + no);
@@ -336,7 +339,7 @@ public final class EmbeddedModelTrainer {
          * the ROC curve of P(Yes) for telling wrong from right.
          */
         String evaluate(
-                Block block,
+                CausalTransformer block,
                 NDManager parent,
                 HuggingFaceTokenizer tokenizer,
                 Answers answers,
@@ -457,7 +460,7 @@ public final class EmbeddedModelTrainer {
      * length decode together, a row's answer read from its {@code The answer is N.} line.
      */
     static List<Solved> solve(
-            Block block,
+            CausalTransformer block,
             NDManager parent,
             HuggingFaceTokenizer tokenizer,
             List<ArithmeticCorpus.Problem> test,
@@ -514,7 +517,7 @@ public final class EmbeddedModelTrainer {
         return List.of(solved);
     }
 
-    private static long[] greedyStep(Block block, NDManager parent, long[][] rows) {
+    private static long[] greedyStep(CausalTransformer block, NDManager parent, long[][] rows) {
         int length = rows[0].length;
         long[] flat = new long[rows.length * length];
         for (int r = 0; r < rows.length; r++) {
@@ -522,9 +525,10 @@ public final class EmbeddedModelTrainer {
         }
         try (NDManager manager = parent.newSubManager()) {
             NDArray ids = manager.create(flat, new Shape(rows.length, length));
-            NDArray logits = block.forward(new ParameterStore(manager, false), new NDList(ids), false)
-                    .singletonOrThrow();
-            return logits.get(new NDIndex(":, -1, :")).argMax(-1).toLongArray();
+            return block.forwardCached(new ParameterStore(manager, false), ids, null)
+                    .logits()
+                    .argMax(-1)
+                    .toLongArray();
         }
     }
 
