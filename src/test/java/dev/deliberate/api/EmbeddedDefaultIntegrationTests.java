@@ -3,13 +3,14 @@ package dev.deliberate.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deliberate.model.EndpointRegistry;
+import dev.deliberate.testkit.JsonRequests;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 
@@ -72,18 +73,9 @@ class EmbeddedDefaultIntegrationTests {
     }
 
     private JsonNode chat(String profile, Map<String, Object> extra) {
-        Map<String, Object> body = new java.util.HashMap<>(extra);
+        Map<String, Object> body = new HashMap<>(extra);
         body.put("model", profile);
         body.put("messages", List.of(Map.of("role", "user", "content", "What is 17 plus 25 times 3?")));
-        return client.post()
-                .uri("/v1/chat/completions")
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(body)
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody(JsonNode.class)
-                .returnResult()
-                .getResponseBody();
+        return new JsonRequests(client).post("/v1/chat/completions", body);
     }
 }
